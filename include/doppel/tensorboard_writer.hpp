@@ -1,0 +1,38 @@
+// Writes TensorBoard event files (scalars) without TensorFlow: TFRecord framing
+// (length, masked CRC-32C, payload, masked CRC-32C) around hand-encoded Event protos.
+#pragma once
+#include <cstdint>
+#include <fstream>
+#include <string>
+#include <vector>
+
+namespace doppel {
+
+class TensorBoardWriter {
+ public:
+  // Creates <dir>/events.out.tfevents.<time>.<host>.doppel with a file_version event.
+  explicit TensorBoardWriter(const std::string& dir);
+  void scalar(const std::string& tag, double value, int64_t step);
+  void flush();
+  const std::string& path() const { return path_; }
+
+ private:
+  void write_record(const std::string& payload);
+  std::string path_;
+  std::ofstream out_;
+};
+
+// Reading back (tests, tools): every scalar in an event file.
+struct ScalarEvent {
+  std::string tag;
+  double value;
+  int64_t step;
+  double wall_time;
+};
+// Throws Error on a bad length or CRC, naming the file and record.
+std::vector<ScalarEvent> read_tensorboard_scalars(const std::string& path);
+
+uint32_t crc32c(const void* data, size_t n);
+uint32_t masked_crc32c(const void* data, size_t n);
+
+}  // namespace doppel
