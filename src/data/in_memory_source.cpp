@@ -1,3 +1,5 @@
+#include <algorithm>
+
 #include "doppel/batch_source.hpp"
 #include "doppel/error.hpp"
 
