@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <limits>
+#include <cstdlib>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -17,11 +18,17 @@ namespace {
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
+// Shortest text that reads back as the same double (1.1, not 1.1000000000000001).
 std::string num(double x) {
-  std::ostringstream o;
-  o.precision(17);
-  o << x;
-  return o.str();
+  std::string s;
+  for (int p = 1; p <= 17; ++p) {
+    std::ostringstream o;
+    o.precision(p);
+    o << x;
+    s = o.str();
+    if (std::strtod(s.c_str(), nullptr) == x) break;
+  }
+  return s;
 }
 
 // log(exp(a) + exp(b)) without overflow.

@@ -1,5 +1,6 @@
 // ε for a fixed training schedule, and the noise multiplier that meets a target ε.
 #include <cmath>
+#include <cstdlib>
 #include <sstream>
 
 #include "doppel/error.hpp"
@@ -8,11 +9,17 @@
 namespace doppel {
 namespace {
 
+// Shortest text that reads back as the same double (1.1, not 1.1000000000000001).
 std::string num(double x) {
-  std::ostringstream o;
-  o.precision(17);
-  o << x;
-  return o.str();
+  std::string s;
+  for (int p = 1; p <= 17; ++p) {
+    std::ostringstream o;
+    o.precision(p);
+    o << x;
+    s = o.str();
+    if (std::strtod(s.c_str(), nullptr) == x) break;
+  }
+  return s;
 }
 
 // Opacus gives up past this σ; so do we (the target then sits below the floor
