@@ -15,6 +15,7 @@
 
 #include "doppel/csv_reader.hpp"
 #include "doppel/error.hpp"
+#include "id_set.hpp"
 #include "prepare_internal.hpp"
 
 namespace doppel {
@@ -199,7 +200,7 @@ nlohmann::json traverse_windows(const Traversal& t, PrepareSink& sink) {
     cells.clear();
   };
 
-  std::map<std::string, bool> seen;
+  IdSet seen;
   while (csv.next()) {
     ++rows;
     progress.tick(rows);
@@ -208,10 +209,9 @@ nlohmann::json traverse_windows(const Traversal& t, PrepareSink& sink) {
     int64_t time = parse_time(csv.field(time_col), fmt, csv.where(time_col));
     if (!have_current || id != current) {
       flush();
-      if (seen.count(id))
+      if (!seen.insert(id))
         throw Error(path + ": line " + std::to_string(csv.line()) + ": rows of " + id_name + " '" + id +
                     "' are not contiguous (the input must be grouped by " + id_name + ")");
-      seen[id] = true;
       current = id;
       have_current = true;
     } else if (time < times.back()) {
