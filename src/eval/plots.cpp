@@ -179,7 +179,7 @@ std::vector<Plot> write_plots(const Evaluation& ev, const std::string& dir) {
     }
     if (count == 0) continue;
     begin_plot(stem + ".png", "example sequences: " + name);
-    gp << "set multiplot layout 1,2\n";
+    gp << "unset title\nset multiplot layout 1,2 title " << quoted(enhanced_safe("example sequences: " + name)) << "\n";
     for (auto [label, sum] : {std::pair{"real", &R}, std::pair{"synthetic", &S}}) {
       gp << "set title " << quoted(std::string(label)) << "\nset xlabel 'step'\nset key off\nplot ";
       if (sum->examples.empty()) gp << "NaN notitle\n";
