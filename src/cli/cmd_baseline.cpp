@@ -14,10 +14,6 @@
 
 namespace doppel {
 
-// Weak so that this torch-free file links before the LSTM baseline exists; the
-// dispatch below fails loudly when it is absent.
-extern int cmd_baseline_lstm(int argc, char** argv) __attribute__((weak));
-
 namespace {
 
 int baseline_bootstrap(int argc, char** argv) {
@@ -69,7 +65,6 @@ int cmd_baseline(int argc, char** argv) {
   }
   if (method == "bootstrap") return baseline_bootstrap(argc - 1, argv + 1);
   if (method == "lstm") {
-    if (!cmd_baseline_lstm) throw Error("'doppel baseline lstm' is not linked into this build");
     return cmd_baseline_lstm(argc - 1, argv + 1);
   }
   throw UsageError("unknown method '" + method + "'\n" + kUsage);
