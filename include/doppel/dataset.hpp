@@ -10,7 +10,11 @@
 //              (1 while the sequence continues, 0 at and after its last step)
 //   windows:   /series [T, F] float32 (the encoded series once), /window_start [N] int64
 //              (row of step 0 inside /series); window i is series[start, start + L)
-// All datasets are chunked and gzip-compressed; readers read only the rows asked for.
+// Metadata from DatasetWriter::set_metadata(key, value) is the string attribute
+// "meta:<key>" on /.
+// All datasets are chunked (a chunk holds `chunk` items, capped near 1 MiB; /series
+// chunks hold up to 64·chunk rows), shuffled and gzip-compressed (compression 0: none),
+// and extendible; readers read only the rows asked for.
 #pragma once
 #include <cstdint>
 #include <memory>
@@ -80,11 +84,17 @@ class DatasetReader {
   int64_t size() const;  // number of sequences / windows
   int64_t max_len() const;
   std::string metadata(const std::string& key) const;  // "" when absent
+  std::vector<std::string> metadata_keys() const;      // keys given to set_metadata, sorted
 
   std::vector<uint8_t> split() const;    // all N split flags (small)
   std::vector<int32_t> lengths() const;  // all N lengths (small)
   Batch read(int64_t begin, int64_t end) const;            // items [begin, end)
   Batch read_indices(const std::vector<int64_t>& idx) const;  // any order; result in that order
+
+  // kind "windows": the encoded series itself (0 rows for sequences), e.g. to summarise
+  // features once per time step instead of once per overlapping window.
+  int64_t series_rows() const;
+  std::vector<float> read_series(int64_t begin, int64_t end) const;  // rows [begin, end) × F
 
  private:
   struct Impl;

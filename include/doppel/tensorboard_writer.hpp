@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <fstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace doppel {
@@ -31,6 +32,17 @@ struct ScalarEvent {
 };
 // Throws Error on a bad length or CRC, naming the file and record.
 std::vector<ScalarEvent> read_tensorboard_scalars(const std::string& path);
+
+// One decoded Event record: file_version is set only on the file's first event;
+// scalars holds the summary's (tag, simple_value) pairs in order.
+struct TensorBoardEvent {
+  double wall_time = 0;
+  int64_t step = 0;
+  std::string file_version;
+  std::vector<std::pair<std::string, float>> scalars;
+};
+// Every record of an event file, in order; same checks as read_tensorboard_scalars.
+std::vector<TensorBoardEvent> read_tensorboard_events(const std::string& path);
 
 uint32_t crc32c(const void* data, size_t n);
 uint32_t masked_crc32c(const void* data, size_t n);

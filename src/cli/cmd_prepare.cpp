@@ -1,14 +1,37 @@
-// Placeholder until this stage is built: fails loudly instead of pretending.
+#include <filesystem>
+#include <iostream>
+
 #include "doppel/args.hpp"
 #include "doppel/commands.hpp"
+#include "doppel/config.hpp"
 #include "doppel/error.hpp"
+#include "doppel/prepare.hpp"
 
 namespace doppel {
 
 int cmd_prepare(int argc, char** argv) {
-  Args args("doppel prepare", "Not implemented yet: this stage has not been built.");
+  Args args("doppel prepare",
+            "Fit a schema on the input CSV named by the config and write the encoded HDF5 data set\n"
+            "(schema, attributes, features or series + window index, lengths, test split).\n"
+            "The resolved config is written beside the output as <out>.config.toml.");
+  args.option("config", "TOML run config (see docs/config.md)", "", true)
+      .option("out", "output HDF5 file (default: data.output of the config)")
+      .option("input", "input CSV (default: data.input of the config)")
+      .repeated("set", "override a config key: section.key=value");
   if (!args.parse(argc, argv)) return 0;
-  throw Error("'doppel prepare' is not implemented yet");
+  std::vector<std::string> overrides = args.all("set");
+  if (args.has("input")) overrides.push_back("data.input=" + args.get("input"));
+  Config config = Config::load(args.get("config"), overrides);
+  std::string out = args.has("out") ? args.get("out") : config.string("data.output");
+  if (out.empty()) throw UsageError("doppel prepare: no output (give --out or data.output)");
+  auto parent = std::filesystem::path(out).parent_path();
+  if (!parent.empty()) std::filesystem::create_directories(parent);
+  PrepareResult r = prepare_dataset(config, out, [](const std::string& m) { std::cerr << m << "\n"; });
+  config.save(out + ".config.toml");
+  std::cout << "prepared " << r.items << " " << config.string("data.kind") << " (" << r.train << " train, "
+            << r.test << " test) from " << r.rows << " rows -> " << out << "\n"
+            << "policies: " << r.report_json << "\n";
+  return 0;
 }
 
 }  // namespace doppel

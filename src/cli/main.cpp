@@ -55,7 +55,7 @@ int main(int argc, char** argv) {
     try {
       return c.run(argc - 2, argv + 2);
     } catch (const doppel::UsageError& e) {
-      std::cerr << "doppel " << name << ": " << e.what() << "\n";
+      std::cerr << e.what() << "\n";  // already names the command
       return 2;
     } catch (const doppel::Error& e) {
       std::cerr << "doppel " << name << ": error: " << e.what() << "\n";

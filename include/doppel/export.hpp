@@ -1,0 +1,33 @@
+// Decoding to the long CSV format shared by `doppel export`, `doppel generate
+// --out x.csv` and `doppel evaluate`: one row per valid time step with
+//   windows:   window_id, step, <time>, attributes..., features...
+//   sequences: <id column or sequence_id>, step, <time>, attributes..., features..., <balance>
+// attributes repeated on every row of their sequence, all in original units. <time>
+// appears when it can be rebuilt: windows from start_time + step × step_seconds;
+// sequences from an @start_time attribute + cumulative @delta feature. <balance>
+// (sequences with data.balance_column) is initial balance + cumulative amounts.
+#pragma once
+#include <ostream>
+#include <string>
+
+#include "doppel/dataset.hpp"
+
+namespace doppel {
+
+class CsvExporter {
+ public:
+  CsvExporter(const Schema& schema, std::ostream& out);  // writes the header line
+  void write(const Batch& batch);
+  int64_t rows() const { return rows_; }
+
+ private:
+  const Schema& schema_;
+  std::ostream& out_;
+  int64_t rows_ = 0;
+  int start_attr_ = -1, delta_feat_ = -1, bal_attr_ = -1, bal_feat_ = -1;
+};
+
+// Decodes the whole HDF5 data set to `csv_path` (atomically), streaming in blocks.
+int64_t export_csv(const std::string& h5_path, const std::string& csv_path);
+
+}  // namespace doppel

@@ -1,0 +1,26 @@
+// `doppel prepare`: CSV -> schema fit (pass 1) -> encoded HDF5 data set (pass 2).
+// Both passes stream the input: memory holds one entity (sequences) or one series
+// (windows) at a time, plus bounded samples for quantile bin edges.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "doppel/config.hpp"
+#include "doppel/schema.hpp"
+
+namespace doppel {
+
+struct PrepareResult {
+  Schema schema;
+  int64_t rows = 0;         // CSV data rows read (one pass)
+  int64_t items = 0;        // sequences or windows written
+  int64_t train = 0, test = 0;
+  std::string report_json;  // what the policies did (also stored as metadata "prepare_report")
+};
+
+// Progress messages go to `log` (e.g. stderr); may be empty.
+PrepareResult prepare_dataset(const Config& config, const std::string& out_path,
+                              const std::function<void(const std::string&)>& log = {});
+
+}  // namespace doppel
