@@ -11,6 +11,7 @@
 
 #include "doppel/error.hpp"
 #include "doppel/eval/learned_metrics.hpp"
+#include "test_util.hpp"
 
 using namespace doppel;
 
@@ -248,4 +249,57 @@ TEST_F(LearnedMetrics, LstmBaselineWorksWithoutAttributesAndRefusesUntrainedUse)
   Batch g = model.generate(3, 1);
   EXPECT_EQ(g.n, 3);
   EXPECT_EQ(g.A, 0);
+}
+
+TEST_F(LearnedMetrics, BaselineCommandTrainsOnTheFileAndWritesSequences) {
+  doppel_test::TempDir dir;
+  Schema s = make_schema(24, true, 4);
+  auto mem = make_source(s, 40, 51, [](int64_t t, double, std::mt19937_64&, float* row) {
+    row[0] = t % 4 < 2 ? 0.8f : 0.2f;
+    row[1 + t % 4] = 1.0f;
+  }, 10);
+  const std::string data = dir.file("prepared.h5"), out = dir.file("syn.h5");
+  {
+    DatasetWriter w(data, s);
+    const Batch& b = mem.data();
+    for (int64_t i = 0; i < b.n; ++i)  // every 4th sequence is held out (split 1)
+      w.append_sequence(&b.attributes[size_t(i * b.A)], &b.features[size_t(i * b.L * b.F)],
+                        b.lengths[size_t(i)], uint8_t(i % 4 == 3), b.start_time[size_t(i)]);
+    w.finish();
+  }
+  std::vector<std::string> argv_s = {"--data", data, "--out", out, "--n", "7", "--steps", "150",
+                                     "--hidden", "8", "--window", "5", "--seed", "3", "--threads", "1"};
+  std::vector<char*> argv;
+  for (auto& a : argv_s) argv.push_back(a.data());
+  ASSERT_EQ(cmd_baseline_lstm(int(argv.size()), argv.data()), 0);
+
+  DatasetReader r(out);
+  EXPECT_EQ(r.size(), 7);
+  EXPECT_EQ(r.schema().kind, "sequences");
+  EXPECT_TRUE(r.schema().same_layout(s));
+  EXPECT_EQ(r.metadata("generator"), "lstm_baseline");
+  Batch g = r.read(0, 7);
+  for (int64_t i = 0; i < g.n; ++i) {
+    EXPECT_GE(g.lengths[size_t(i)], 1);
+    EXPECT_LE(g.lengths[size_t(i)], 24);
+    EXPECT_EQ(g.split[size_t(i)], 0);
+  }
+  // The metrics read files through FileSource too (train split vs test split).
+  FileSource train(data, 0), test(data, 1), syn(out, -1);
+  UtilityOptions u;
+  u.window = 5;
+  u.hidden = 8;
+  u.steps = 5;
+  auto j = utility_score(train, test, syn, u);
+  EXPECT_GT(double(j["n_windows_test"]), 0);
+  DiscriminativeOptions d;
+  d.steps = 5;
+  auto k = discriminative_score(test, syn, d);
+  EXPECT_EQ(int64_t(k["n_train"]) + int64_t(k["n_test"]), 2 * 7);
+
+  // Bad command lines fail with a message, not a crash.
+  std::vector<std::string> bad_s = {"--data", dir.file("missing.h5"), "--out", out, "--n", "3"};
+  std::vector<char*> bad;
+  for (auto& a : bad_s) bad.push_back(a.data());
+  EXPECT_NE(doppel_test::error_of([&] { cmd_baseline_lstm(int(bad.size()), bad.data()); }), "");
 }
