@@ -165,6 +165,9 @@ Report inspect(const DatasetReader& r) {
   for (const auto& c : s.attributes) j["schema"].push_back(column_json(c));
   for (const auto& c : s.features) j["schema"].push_back(column_json(c));
   j["metadata_keys"] = r.metadata_keys();
+  // What prepare's policies did (duplicates, gaps, splits): shown so users can check them.
+  std::string report = r.metadata("prepare_report");
+  if (!report.empty()) j["prepare_report"] = json::parse(report);
 
   std::vector<ColumnSummary>& attrs = rep.attrs;
   std::vector<ColumnSummary>& feats = rep.feats;
@@ -218,6 +221,19 @@ void print_text(const Report& rep, const DatasetReader& r) {
   const auto& keys = j["metadata_keys"];
   if (keys.empty()) o << "(none)";
   for (size_t i = 0; i < keys.size(); ++i) o << (i ? ", " : "") << keys[i].get<std::string>();
+  if (j.contains("prepare_report")) {
+    o << "\nprepare:   ";
+    bool first = true;
+    for (const auto& [k, v] : j["prepare_report"].items()) {
+      if (k == "long_gaps") continue;
+      o << (first ? "" : ", ") << k << " " << v.dump();
+      first = false;
+    }
+    if (j["prepare_report"].contains("long_gaps"))
+      for (const auto& g : j["prepare_report"]["long_gaps"])
+        o << "\n           series split at a gap of " << g["missing_steps"] << " steps: " << g["from"].get<std::string>()
+          << " -> " << g["to"].get<std::string>();
+  }
   o << "\n\nattributes (encoded width " << s.attribute_width() << "):\n";
   for (const auto& c : s.attributes) o << "  " << column_text(c, nw) << "\n";
   o << "features (encoded width " << s.feature_width() << "):\n";

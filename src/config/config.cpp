@@ -25,6 +25,11 @@ const char* type_name(KeyType t) {
   return "?";
 }
 
+std::string with_article(KeyType t) {
+  std::string n = type_name(t);
+  return (n[0] == 'a' || n[0] == 'i' ? "an " : "a ") + n;
+}
+
 const std::map<std::string, const KeySpec*>& spec_index() {
   static const auto index = [] {
     std::map<std::string, const KeySpec*> m;
@@ -85,7 +90,7 @@ void validate_table(const toml::table& t, const std::string& prefix, const std::
     auto it = spec_index().find(generic);
     if (it != spec_index().end()) {
       if (!type_ok(node, it->second->type))
-        throw Error(origin + ": key '" + key + "' must be a " + type_name(it->second->type));
+        throw Error(origin + ": key '" + key + "' must be " + with_article(it->second->type));
       continue;
     }
     if (auto* sub = node.as_table()) {
@@ -152,7 +157,7 @@ void apply_override(toml::table& root, const std::string& assignment) {
   }
   toml::node* n = parsed.get("v");
   if (!type_ok(*n, it->second->type))
-    throw Error("--set " + key + ": expected a " + std::string(type_name(it->second->type)) +
+    throw Error("--set " + key + ": expected " + with_article(it->second->type) +
                 ", got '" + value + "'");
   insert_at(root, key, std::move(*n));
 }

@@ -37,7 +37,7 @@ std::vector<KeySpec> data_key_specs() {
       {"data.quantile_sample", T::Integer, "200000",
        "rows kept (reservoir sample) per binned column to fit quantile bin edges"},
       {"data.chunk", T::Integer, "1024", "HDF5 chunk size in sequences (or series rows × 64)"},
-      {"data.compression", T::Integer, "4", "gzip level of the HDF5 datasets (0 = none)"},
+      {"data.compression", T::Integer, "1", "gzip level of the HDF5 datasets (0 = none; 1 is twice as fast as 4 on one-hot data for ~10% more bytes)"},
       {"data.balance_column", T::String, "\"\"",
        "sequences: name of a running-balance column rebuilt on decode (bank data: `balance`); empty: none"},
       {"data.balance_initial", T::String, "\"\"", "attribute holding the initial balance"},

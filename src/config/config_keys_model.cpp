@@ -1,10 +1,37 @@
-// Documented configuration keys of the model area (see docs/config.md).
+// Documented configuration keys of the model area (see docs/config.md and docs/model.md).
+// Defaults follow DoppelGANger (Lin et al. 2020) except sample_len, which follows the seed
+// article's bank setting.
 #include "doppel/config.hpp"
 
 namespace doppel {
 
 std::vector<KeySpec> model_key_specs() {
-  return {};
+  using T = KeyType;
+  return {
+      {"model.attribute_noise_dim", T::Integer, "5", "noise dimension of the attribute generator"},
+      {"model.minmax_noise_dim", T::Integer, "5",
+       "noise dimension of the min/max (auto-normalization) generator"},
+      {"model.feature_noise_dim", T::Integer, "5", "noise dimension fed to the LSTM at every cell"},
+      {"model.attribute_layers", T::Integer, "3", "hidden layers of the attribute generator MLP"},
+      {"model.attribute_units", T::Integer, "100", "units per hidden layer of the attribute generator"},
+      {"model.minmax_layers", T::Integer, "3", "hidden layers of the min/max generator MLP"},
+      {"model.minmax_units", T::Integer, "100", "units per hidden layer of the min/max generator"},
+      {"model.lstm_layers", T::Integer, "1", "stacked LSTM layers of the feature generator"},
+      {"model.lstm_units", T::Integer, "100", "hidden units of the feature generator's LSTM"},
+      {"model.disc_layers", T::Integer, "5", "hidden layers of the feature discriminator MLP"},
+      {"model.disc_units", T::Integer, "200", "units per hidden layer of the feature discriminator"},
+      {"model.attr_disc_layers", T::Integer, "5", "hidden layers of the auxiliary attribute discriminator"},
+      {"model.attr_disc_units", T::Integer, "200",
+       "units per hidden layer of the auxiliary attribute discriminator"},
+      {"model.sample_len", T::Integer, "10",
+       "time steps emitted per LSTM cell (batch generation); must divide the sequence length L"},
+      {"model.packing", T::Integer, "1",
+       "PacGAN packing: the discriminators judge this many samples concatenated (1 = off); "
+       "the batch size must be a multiple of it"},
+      {"model.use_minmax", T::Boolean, "true",
+       "auto-normalization: normalize every continuous feature per sequence to its own min/max and "
+       "let a generator produce (max+min)/2 and (max-min)/2 as extra attributes"},
+  };
 }
 
 }  // namespace doppel

@@ -7,6 +7,7 @@
 
 #include "doppel/csv_reader.hpp"
 #include "doppel/error.hpp"
+#include "id_set.hpp"
 #include "prepare_internal.hpp"
 
 namespace doppel {
@@ -65,7 +66,7 @@ nlohmann::json traverse_sequences(const Traversal& t, PrepareSink& sink) {
     if (!bal_amount.empty() && t.features[i].name == bal_amount) bal_feat = int(i);
 
   int64_t rows = 0, entities = 0, pieces_split = 0, truncated_events = 0, sequences = 0;
-  std::unordered_set<std::string> seen;
+  IdSet seen;
   std::string current;
   std::vector<Row> group;
   RowProgress progress(t);
@@ -120,7 +121,7 @@ nlohmann::json traverse_sequences(const Traversal& t, PrepareSink& sink) {
     int64_t time = parse_time(csv.field(time_col), fmt, csv.where(time_col));
     if (id != current) {
       flush();
-      if (!seen.insert(id).second)
+      if (!seen.insert(id))
         throw Error(path + ": line " + std::to_string(csv.line()) + ": rows of " + id_name + " '" + id +
                     "' are not contiguous (the input must be grouped by " + id_name + ")");
       current = id;

@@ -9,11 +9,13 @@
 //     straddle the cut are dropped so overlapping windows never leak across it.
 // Window attributes summarise the window's rows (first/mean/max/min/sum for
 // numbers; first/mode/any:<default> for labels) or derive from its start time.
+#include <algorithm>
 #include <cmath>
 #include <map>
 
 #include "doppel/csv_reader.hpp"
 #include "doppel/error.hpp"
+#include "id_set.hpp"
 #include "prepare_internal.hpp"
 
 namespace doppel {
@@ -103,7 +105,7 @@ nlohmann::json traverse_windows(const Traversal& t, PrepareSink& sink) {
   for (const auto& s : t.features) feat_in.push_back(bind(s));
 
   int64_t rows = 0, series_count = 0, duplicates = 0, gaps_filled = 0, steps_filled = 0, segments = 0,
-          windows_train = 0, windows_test = 0, windows_dropped = 0, short_segments = 0;
+          windows_train = 0, windows_test = 0, windows_dropped = 0, short_segments = 0, long_gap_count = 0;
   nlohmann::json long_gaps = nlohmann::json::array();
   RowProgress progress(t);
 
@@ -176,11 +178,17 @@ nlohmann::json traverse_windows(const Traversal& t, PrepareSink& sink) {
         }
         seg.push_back(cells[k]);
       } else {
-        if (long_gaps.size() < 20)
-          long_gaps.push_back({{"series", current},
-                               {"from", format_time(times[k - 1], "%Y-%m-%d %H:%M:%S")},
-                               {"to", format_time(times[k], "%Y-%m-%d %H:%M:%S")},
-                               {"missing_steps", gap}});
+        ++long_gap_count;
+        long_gaps.push_back({{"series", current},
+                             {"from", format_time(times[k - 1], "%Y-%m-%d %H:%M:%S")},
+                             {"to", format_time(times[k], "%Y-%m-%d %H:%M:%S")},
+                             {"missing_steps", gap}});
+        if (long_gaps.size() > 10) {  // report the ten longest gaps
+          auto shortest = std::min_element(long_gaps.begin(), long_gaps.end(), [](const auto& a, const auto& b) {
+            return a["missing_steps"].template get<int64_t>() < b["missing_steps"].template get<int64_t>();
+          });
+          long_gaps.erase(shortest);
+        }
         emit_segment();
         seg_t0 = times[k];
         seg.push_back(cells[k]);
@@ -192,7 +200,7 @@ nlohmann::json traverse_windows(const Traversal& t, PrepareSink& sink) {
     cells.clear();
   };
 
-  std::map<std::string, bool> seen;
+  IdSet seen;
   while (csv.next()) {
     ++rows;
     progress.tick(rows);
@@ -201,10 +209,9 @@ nlohmann::json traverse_windows(const Traversal& t, PrepareSink& sink) {
     int64_t time = parse_time(csv.field(time_col), fmt, csv.where(time_col));
     if (!have_current || id != current) {
       flush();
-      if (seen.count(id))
+      if (!seen.insert(id))
         throw Error(path + ": line " + std::to_string(csv.line()) + ": rows of " + id_name + " '" + id +
                     "' are not contiguous (the input must be grouped by " + id_name + ")");
-      seen[id] = true;
       current = id;
       have_current = true;
     } else if (time < times.back()) {
@@ -248,6 +255,7 @@ nlohmann::json traverse_windows(const Traversal& t, PrepareSink& sink) {
           {"steps_filled", steps_filled},
           {"segments", segments},
           {"segments_shorter_than_window", short_segments},
+          {"gaps_splitting_series", long_gap_count},
           {"long_gaps", long_gaps},
           {"windows_train", windows_train},
           {"windows_test", windows_test},

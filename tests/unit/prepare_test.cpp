@@ -125,16 +125,21 @@ TEST(Prepare, BankRoundTripThroughExport) {
     // Continuous within 1e-5 relative (float32 in [0,1] over the fitted range).
     EXPECT_LE(std::abs(double(t_out - t_in)), 1e-5 * double(t_in));
   }
-  // Balance = initial balance + cumulative decoded amounts, continuing across split pieces.
-  double bal = 0;
+  // Balance = initial balance + cumulative decoded amounts. A piece split off a long
+  // account starts from the true balance before its first event.
+  double bal = 0, true_bal = 0;
   std::string id;
   for (size_t i = 0; i < out.size(); ++i) {
-    if (out[i]["step"] == "0" && (rows[i].id != id)) {
+    if (rows[i].id != id) {
       id = rows[i].id;
+      true_bal = rows[i].initial;
+    }
+    if (out[i]["step"] == "0") {
       bal = std::stod(out[i]["initial_balance"]);
-      EXPECT_NEAR(bal, rows[i].initial, 1e-5 * std::max(1.0, std::abs(rows[i].initial)) + 0.03);
+      EXPECT_NEAR(bal, true_bal, 1e-6 * 4000 + 0.01);  // float32 in [-1, 1] over a ~4,000 range
     }
     bal += std::stod(out[i]["amount"]);
+    true_bal += rows[i].amount;
     EXPECT_NEAR(std::stod(out[i]["balance"]), bal, 0.02 + 1e-6 * std::abs(bal));
   }
 }
@@ -218,7 +223,7 @@ TEST(Prepare, TrafficWindowsRoundTripAndSplit) {
     ++checked;
   }
   EXPECT_GT(checked, 100000);
-  EXPECT_LT(filled, checked / 20);
+  EXPECT_LT(filled, checked / 10);  // hours filled by the gap policy (2,452 short gaps)
 }
 
 TEST(Prepare, ContinuousFeatureRoundTripWithin1e5) {
@@ -338,8 +343,8 @@ TEST(PrepareErrors, ConfigKeysAndValues) {
   write_text(dir.file("in.csv"), bank_csv_with(kGood));
   auto msg = prepare_error(dir, bank_config(dir.file("in.csv"), "max_lenght = 3\n"));
   EXPECT_NE(msg.find("unknown key 'data.max_lenght'"), std::string::npos) << msg;
-  msg = prepare_error(dir, bank_config(dir.file("in.csv"), "test_fraction = \"half\"\n"));
-  EXPECT_NE(msg.find("'data.test_fraction' must be a number"), std::string::npos) << msg;
+  msg = prepare_error(dir, bank_config(dir.file("in.csv"), "stride = \"daily\"\n"));
+  EXPECT_NE(msg.find("'data.stride' must be an integer"), std::string::npos) << msg;
   msg = prepare_error(dir, bank_config(dir.file("in.csv")), {"columns[3].encoding=fancy"});
   EXPECT_NE(msg.find("columns[3]"), std::string::npos) << msg;
   EXPECT_NE(msg.find("'fancy'"), std::string::npos) << msg;

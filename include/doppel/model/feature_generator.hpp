@@ -1,0 +1,32 @@
+// The time-series generator: an LSTM fed [all attributes, fresh noise] at every cell;
+// each cell emits sample_len steps of features plus the generation flag. Because no
+// output is fed back, one LSTM call runs over all cells.
+#pragma once
+#include <torch/torch.h>
+#include "doppel/model/model_layout.hpp"
+
+namespace doppel {
+
+class FeatureGeneratorImpl : public torch::nn::Module {
+ public:
+  FeatureGeneratorImpl(const ModelLayout& layout, const ModelOptions& options);
+  // attributes [B, A + M] (hardened, detached), noise [B, cells, Zf] -> [B, L, F + 2], masked
+  // after the end of each sequence (see mask_after_generation_flag).
+  torch::Tensor forward(const torch::Tensor& attributes, const torch::Tensor& noise);
+
+ private:
+  std::vector<OutputSpec> blocks_;
+  int64_t L_, sample_len_, step_width_;
+  torch::nn::LSTM lstm_{nullptr};
+  torch::nn::Linear out_{nullptr};
+};
+TORCH_MODULE(FeatureGenerator);
+
+// steps [B, L, F + 2] with the flag in the last 2 columns. Step t is kept when every earlier
+// step's flag says "continue" (argmax 0); the first step whose flag says "end" is the last one
+// kept, its flag included (as in DoppelGANger); later steps become zero.
+torch::Tensor mask_after_generation_flag(const torch::Tensor& steps);
+// Valid steps per sequence from the flag: index of the first "end" step + 1, else L. [B] int64.
+torch::Tensor lengths_from_generation_flag(const torch::Tensor& steps);
+
+}  // namespace doppel

@@ -1,0 +1,37 @@
+// Generation from a checkpoint: unconditional, or conditioned on given attributes.
+#pragma once
+#include <torch/torch.h>
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "doppel/config.hpp"
+#include "doppel/dataset.hpp"
+#include "doppel/model/generator.hpp"
+
+namespace doppel {
+
+struct LoadedGenerator {
+  Config config;  // the resolved config stored in the checkpoint
+  Schema schema;  // the schema stored in the checkpoint
+  ModelOptions options;
+  ModelLayout layout;
+  Generator generator{nullptr};
+  int64_t step = 0;
+};
+
+// Reads the generator, config and schema of a checkpoint written by Trainer.
+LoadedGenerator load_generator(const std::string& checkpoint_path);
+
+// Generates n sequences in batches of `batch` from a generator seeded with `seed`, calling
+// `sink` with each encoded Batch (index = position in the output). `given` (optional):
+// n × A encoded attributes to condition on. Same checkpoint + seed + threads: same numbers.
+void generate_sequences(LoadedGenerator& model, int64_t n, int64_t batch, uint64_t seed,
+                        const std::vector<float>* given, const std::function<void(const Batch&)>& sink);
+
+// Encodes the attribute columns of a CSV (header names the schema's attribute columns, values
+// in original units) with the schema; n × A floats. Throws Error naming file, line, column.
+std::vector<float> read_given_attributes(const std::string& csv_path, const Schema& schema, int64_t* rows);
+
+}  // namespace doppel

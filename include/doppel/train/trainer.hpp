@@ -1,0 +1,96 @@
+// The DoppelGANger training loop (issue 4): d_rounds critic updates on detached fakes,
+// then g_rounds generator updates, written plainly like LibTorch's DCGAN example, with
+// communication (gradient all-reduce) behind the Communicator. One writer: rank 0 writes
+// checkpoints, TensorBoard scalars and samples. See docs/model.md.
+#pragma once
+#include <torch/torch.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "doppel/batch_source.hpp"
+#include "doppel/communicator.hpp"
+#include "doppel/config.hpp"
+#include "doppel/cyclic_lr.hpp"
+#include "doppel/model/generator.hpp"
+#include "doppel/model/discriminator.hpp"
+
+namespace doppel {
+
+class TensorBoardWriter;
+class Progress;
+
+// Global-batch averages of one step's losses (last d round / g round).
+struct StepLosses {
+  double d_loss = 0, d_attr_loss = 0, g_loss = 0, gp = 0, gp_attr = 0, wasserstein = 0;
+};
+
+class Trainer {
+ public:
+  // Builds the networks from `config` (sections model, train) and the source's schema.
+  // Weights come from torch's global generator seeded with train.seed; all later
+  // randomness from the trainer's own generator. Parameters are broadcast from rank 0.
+  Trainer(Config config, const BatchSource& source, Communicator& comm, std::string run_dir);
+  ~Trainer();
+
+  // Loads the newest checkpoint of the run dir; false (and nothing changed) if none.
+  bool resume();
+  void load_checkpoint(const std::string& path);
+  // Rank 0 writes <run_dir>/ckpt-<step>.pt atomically and applies the keep policy;
+  // returns the path (every rank).
+  std::string save_checkpoint();
+
+  // Trains until total_steps(); checkpoints every train.checkpoint_every and at the end.
+  void train();
+  // One global step (public for benchmarks and tests).
+  StepLosses step();
+
+  int64_t global_step() const { return step_; }
+  int64_t epoch() const { return epoch_; }
+  int64_t total_steps() const { return total_steps_; }
+  int64_t steps_per_epoch() const { return steps_per_epoch_; }
+  const ModelLayout& layout() const { return layout_; }
+  const ModelOptions& options() const { return options_; }
+  Generator& generator() { return generator_; }
+  Discriminator& critic() { return critic_; }
+  Discriminator& attr_critic() { return attr_critic_; }
+  // Every parameter and buffer of the three networks, named ("generator.", "critic.", ...).
+  std::vector<std::pair<std::string, torch::Tensor>> named_state() const;
+
+ private:
+  void next_indices(std::vector<int64_t>& idx);
+  void save_samples();
+  void log(const StepLosses& l);
+
+  Config config_;
+  const BatchSource& source_;
+  Communicator& comm_;
+  std::string run_dir_;
+  ModelOptions options_;
+  ModelLayout layout_;
+  Generator generator_{nullptr};
+  Discriminator critic_{nullptr}, attr_critic_{nullptr};
+  std::unique_ptr<torch::optim::Adam> opt_g_, opt_d_, opt_attr_d_;
+  CyclicLR g_schedule_;
+  torch::Generator rng_;
+  int64_t batch_ = 0, local_offset_ = 0, local_batch_ = 0;
+  int64_t steps_per_epoch_ = 0, total_steps_ = 0;
+  int64_t step_ = 0, epoch_ = 0, cursor_ = 0;  // cursor: position inside the epoch's order
+  std::vector<int64_t> order_;                 // the current epoch's permutation
+  int64_t order_epoch_ = -1;
+  uint64_t seed_ = 0;
+  std::unique_ptr<TensorBoardWriter> tb_;
+  std::unique_ptr<Progress> progress_;
+};
+
+// The order of the items in `epoch`: a Fisher-Yates shuffle driven by a generator seeded from
+// (seed, epoch) only, so every rank computes the same order without communicating.
+std::vector<int64_t> epoch_order(int64_t n, uint64_t seed, int64_t epoch);
+
+// Sums every gradient of `module` over ranks as one flat buffer (no-op for world 1).
+void all_reduce_gradients(torch::nn::Module& module, Communicator& comm);
+// Copies rank 0's parameters and buffers to every rank (no-op for world 1).
+void broadcast_parameters(torch::nn::Module& module, Communicator& comm);
+
+}  // namespace doppel

@@ -1,0 +1,272 @@
+// The DoppelGANger networks (one TU keeps the torch compile cost down; each concept
+// has its own header in include/doppel/model/).
+#include <ATen/CPUGeneratorImpl.h>
+
+#include "doppel/config.hpp"
+#include "doppel/error.hpp"
+#include "doppel/model/discriminator.hpp"
+#include "doppel/model/example_random.hpp"
+#include "doppel/model/generator.hpp"
+#include "doppel/model/mlp.hpp"
+#include "doppel/model/output_activation.hpp"
+#include "doppel/model/packing.hpp"
+
+namespace doppel {
+
+// --- options and layout ------------------------------------------------------------
+
+ModelOptions ModelOptions::from_config(const Config& c) {
+  ModelOptions o;
+  auto positive = [&](const char* key, int64_t& field, int64_t min = 1) {
+    long long v = c.integer(std::string("model.") + key);
+    if (v < min)
+      throw Error(c.origin() + ": model." + key + " must be >= " + std::to_string(min) + ", got " +
+                  std::to_string(v));
+    field = v;
+  };
+  positive("attribute_noise_dim", o.attribute_noise_dim);
+  positive("minmax_noise_dim", o.minmax_noise_dim);
+  positive("feature_noise_dim", o.feature_noise_dim);
+  positive("attribute_layers", o.attribute_layers, 0);
+  positive("attribute_units", o.attribute_units);
+  positive("minmax_layers", o.minmax_layers, 0);
+  positive("minmax_units", o.minmax_units);
+  positive("lstm_layers", o.lstm_layers);
+  positive("lstm_units", o.lstm_units);
+  positive("disc_layers", o.disc_layers, 0);
+  positive("disc_units", o.disc_units);
+  positive("attr_disc_layers", o.attr_disc_layers, 0);
+  positive("attr_disc_units", o.attr_disc_units);
+  positive("sample_len", o.sample_len);
+  positive("packing", o.packing);
+  o.use_minmax = c.boolean("model.use_minmax");
+  return o;
+}
+
+ModelLayout ModelLayout::from(const Schema& schema, const ModelOptions& options) {
+  ModelLayout l;
+  l.attribute_blocks = schema.attribute_outputs();
+  l.step_blocks = schema.feature_outputs();
+  l.use_minmax = options.use_minmax;
+  int64_t off = 0;
+  for (const auto& b : l.step_blocks) {
+    if (!b.discrete) {
+      if (b.width != 1)
+        throw Error("feature '" + b.name + "': continuous outputs must have width 1, got " +
+                    std::to_string(b.width));
+      l.continuous_offsets.push_back(off);
+      l.continuous_minus_one.push_back(b.minus_one);
+      if (options.use_minmax) {
+        // (max+min)/2 lives in the feature's own range, (max-min)/2 in [0, 1].
+        l.minmax_blocks.push_back({b.name + "/mid", 1, false, b.minus_one});
+        l.minmax_blocks.push_back({b.name + "/half", 1, false, false});
+      }
+    }
+    off += int64_t(b.width);
+  }
+  l.F = off;
+  for (const auto& b : l.attribute_blocks) l.A += int64_t(b.width);
+  l.M = int64_t(l.minmax_blocks.size());
+  l.step_blocks.push_back({"gen_flag", 2, true, false});
+  l.L = schema.max_len;
+  l.sample_len = options.sample_len;
+  if (l.L < 1 || l.L % l.sample_len != 0)
+    throw Error("model.sample_len = " + std::to_string(l.sample_len) +
+                " must divide the data set's sequence length " + std::to_string(l.L));
+  l.cells = l.L / l.sample_len;
+  return l;
+}
+
+// --- activations and building blocks ----------------------------------------------
+
+torch::Tensor apply_output_activations(const torch::Tensor& logits, const std::vector<OutputSpec>& blocks) {
+  std::vector<torch::Tensor> parts;
+  parts.reserve(blocks.size());
+  int64_t off = 0;
+  for (const auto& b : blocks) {
+    auto x = logits.narrow(-1, off, int64_t(b.width));
+    if (b.discrete) parts.push_back(torch::softmax(x, -1));
+    else if (b.minus_one) parts.push_back(torch::tanh(x));
+    else parts.push_back(torch::sigmoid(x));
+    off += int64_t(b.width);
+  }
+  if (off != logits.size(-1))
+    throw Error("output activations: blocks cover " + std::to_string(off) + " columns, tensor has " +
+                std::to_string(logits.size(-1)));
+  return torch::cat(parts, -1);
+}
+
+torch::Tensor harden_discrete(const torch::Tensor& x, const std::vector<OutputSpec>& blocks) {
+  std::vector<torch::Tensor> parts;
+  int64_t off = 0;
+  for (const auto& b : blocks) {
+    auto v = x.narrow(-1, off, int64_t(b.width));
+    if (b.discrete)
+      parts.push_back(torch::one_hot(v.argmax(-1), int64_t(b.width)).to(x.dtype()));
+    else
+      parts.push_back(v);
+    off += int64_t(b.width);
+  }
+  return torch::cat(parts, -1);
+}
+
+torch::nn::Sequential make_mlp(int64_t in, int64_t units, int64_t layers, int64_t out) {
+  torch::nn::Sequential s;
+  int64_t width = in;
+  for (int64_t i = 0; i < layers; ++i) {
+    s->push_back(torch::nn::Linear(width, units));
+    s->push_back(torch::nn::ReLU());
+    width = units;
+  }
+  s->push_back(torch::nn::Linear(width, out));
+  return s;
+}
+
+torch::Generator make_cpu_generator(uint64_t seed) { return at::detail::createCPUGenerator(seed); }
+
+namespace {
+std::vector<int64_t> global_shape(int64_t global, int64_t offset, int64_t local,
+                                  const std::vector<int64_t>& tail) {
+  if (offset < 0 || local < 0 || offset + local > global)
+    throw Error("example slice [" + std::to_string(offset) + ", " + std::to_string(offset + local) +
+                ") outside the global batch of " + std::to_string(global));
+  std::vector<int64_t> shape{global};
+  shape.insert(shape.end(), tail.begin(), tail.end());
+  return shape;
+}
+}  // namespace
+
+torch::Tensor example_normal(torch::Generator& gen, int64_t global, int64_t offset, int64_t local,
+                             const std::vector<int64_t>& tail) {
+  auto all = torch::randn(global_shape(global, offset, local, tail), gen);
+  return local == global ? all : all.narrow(0, offset, local).contiguous();
+}
+
+torch::Tensor example_uniform(torch::Generator& gen, int64_t global, int64_t offset, int64_t local,
+                              const std::vector<int64_t>& tail) {
+  auto all = torch::rand(global_shape(global, offset, local, tail), gen);
+  return local == global ? all : all.narrow(0, offset, local).contiguous();
+}
+
+// --- generators ------------------------------------------------------------------
+
+AttributeGeneratorImpl::AttributeGeneratorImpl(const ModelLayout& layout, const ModelOptions& o)
+    : blocks_(layout.attribute_blocks) {
+  mlp_ = register_module("mlp", make_mlp(o.attribute_noise_dim, o.attribute_units, o.attribute_layers,
+                                         std::max<int64_t>(layout.A, 1)));
+}
+
+torch::Tensor AttributeGeneratorImpl::forward(const torch::Tensor& noise) {
+  if (blocks_.empty()) return torch::zeros({noise.size(0), 0}, noise.options());
+  return apply_output_activations(mlp_->forward(noise), blocks_);
+}
+
+MinMaxGeneratorImpl::MinMaxGeneratorImpl(const ModelLayout& layout, const ModelOptions& o)
+    : blocks_(layout.minmax_blocks) {
+  mlp_ = register_module("mlp", make_mlp(o.minmax_noise_dim + layout.A, o.minmax_units, o.minmax_layers,
+                                         std::max<int64_t>(layout.M, 1)));
+}
+
+torch::Tensor MinMaxGeneratorImpl::forward(const torch::Tensor& noise, const torch::Tensor& attributes) {
+  return apply_output_activations(mlp_->forward(torch::cat({noise, attributes}, 1)), blocks_);
+}
+
+FeatureGeneratorImpl::FeatureGeneratorImpl(const ModelLayout& layout, const ModelOptions& o)
+    : blocks_(layout.step_blocks), L_(layout.L), sample_len_(layout.sample_len),
+      step_width_(layout.step_width()) {
+  lstm_ = register_module(
+      "lstm", torch::nn::LSTM(torch::nn::LSTMOptions(layout.all_attribute_width() + o.feature_noise_dim,
+                                                     o.lstm_units)
+                                  .num_layers(o.lstm_layers)
+                                  .batch_first(true)));
+  out_ = register_module("out", torch::nn::Linear(o.lstm_units, sample_len_ * step_width_));
+}
+
+torch::Tensor FeatureGeneratorImpl::forward(const torch::Tensor& attributes, const torch::Tensor& noise) {
+  const int64_t B = noise.size(0), cells = noise.size(1);
+  if (cells * sample_len_ != L_)
+    throw Error("feature generator: " + std::to_string(cells) + " noise cells × sample_len " +
+                std::to_string(sample_len_) + " != sequence length " + std::to_string(L_));
+  auto input = torch::cat({attributes.unsqueeze(1).expand({B, cells, attributes.size(1)}), noise}, 2);
+  auto hidden = std::get<0>(lstm_->forward(input));                 // [B, cells, H]
+  auto steps = out_->forward(hidden).reshape({B, L_, step_width_});  // cell c -> steps c*S..c*S+S-1
+  return mask_after_generation_flag(apply_output_activations(steps, blocks_));
+}
+
+namespace {
+// keep[b, t] = 1 while every step before t said "continue" (flag argmax 0).
+torch::Tensor keep_mask(const torch::Tensor& steps) {
+  const int64_t W = steps.size(-1), L = steps.size(1);
+  auto flag = steps.narrow(-1, W - 2, 2);
+  auto cont = (flag.select(-1, 0) >= flag.select(-1, 1)).to(steps.dtype());  // [B, L]
+  auto ones = torch::ones({steps.size(0), 1}, steps.options());
+  if (L == 1) return ones;
+  return torch::cat({ones, torch::cumprod(cont, 1).narrow(1, 0, L - 1)}, 1);
+}
+}  // namespace
+
+torch::Tensor mask_after_generation_flag(const torch::Tensor& steps) {
+  return steps * keep_mask(steps).unsqueeze(-1);
+}
+
+torch::Tensor lengths_from_generation_flag(const torch::Tensor& steps) {
+  return keep_mask(steps).sum(1).to(torch::kLong);
+}
+
+GeneratorImpl::GeneratorImpl(const ModelLayout& layout, const ModelOptions& o) : layout_(layout) {
+  attribute_ = register_module("attribute", AttributeGenerator(layout, o));
+  if (layout.M > 0) minmax_ = register_module("minmax", MinMaxGenerator(layout, o));
+  feature_ = register_module("feature", FeatureGenerator(layout, o));
+}
+
+Generated GeneratorImpl::forward(const GeneratorNoise& noise, const torch::Tensor& given_attributes) {
+  torch::Tensor attr, attr_hard;
+  if (given_attributes.defined()) {
+    if (given_attributes.dim() != 2 || given_attributes.size(1) != layout_.A)
+      throw Error("given attributes must be [B, " + std::to_string(layout_.A) + "]");
+    attr = given_attributes;
+    attr_hard = harden_discrete(given_attributes, layout_.attribute_blocks);
+  } else {
+    attr = attribute_->forward(noise.attribute);
+    attr_hard = harden_discrete(attr.detach(), layout_.attribute_blocks);
+  }
+  torch::Tensor all = attr, all_hard = attr_hard;
+  if (layout_.M > 0) {
+    auto mm = minmax_->forward(noise.minmax, attr_hard);
+    all = torch::cat({attr, mm}, 1);
+    all_hard = torch::cat({attr_hard, mm.detach()}, 1);
+  }
+  return {all, feature_->forward(all_hard, noise.feature)};
+}
+
+GeneratorNoise draw_generator_noise(torch::Generator& gen, const ModelLayout& layout, const ModelOptions& o,
+                                    int64_t global, int64_t offset, int64_t local) {
+  GeneratorNoise n;
+  n.attribute = example_normal(gen, global, offset, local, {o.attribute_noise_dim});
+  if (layout.M > 0) n.minmax = example_normal(gen, global, offset, local, {o.minmax_noise_dim});
+  n.feature = example_normal(gen, global, offset, local, {layout.cells, o.feature_noise_dim});
+  return n;
+}
+
+// --- critics ---------------------------------------------------------------------
+
+DiscriminatorImpl::DiscriminatorImpl(int64_t in, int64_t units, int64_t layers) {
+  mlp_ = register_module("mlp", make_mlp(in, units, layers, 1));
+}
+
+torch::Tensor DiscriminatorImpl::forward(const torch::Tensor& x) { return mlp_->forward(x).squeeze(1); }
+
+torch::Tensor pack_examples(const torch::Tensor& x, int64_t packing) {
+  const int64_t B = x.size(0);
+  if (packing < 1 || B % packing != 0)
+    throw Error("packing " + std::to_string(packing) + " does not divide the batch of " + std::to_string(B));
+  if (packing == 1) return x;
+  return x.reshape({B / packing, packing * x.size(1)});
+}
+
+torch::Tensor feature_critic_input(const torch::Tensor& features, const torch::Tensor& attributes,
+                                   int64_t packing) {
+  return pack_examples(torch::cat({features.flatten(1), attributes}, 1), packing);
+}
+
+}  // namespace doppel

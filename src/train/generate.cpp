@@ -1,0 +1,89 @@
+#include "doppel/train/generate.hpp"
+
+#include "doppel/csv_reader.hpp"
+#include "doppel/error.hpp"
+#include "doppel/model/example_random.hpp"
+#include "doppel/model/model_space.hpp"
+
+namespace doppel {
+
+LoadedGenerator load_generator(const std::string& path) {
+  torch::serialize::InputArchive a;
+  try {
+    a.load_from(path);
+  } catch (const c10::Error& e) {
+    throw Error(path + ": not a readable doppel checkpoint (" + std::string(e.what_without_backtrace()) + ")");
+  }
+  c10::IValue config_text, schema_json;
+  a.read("config", config_text);
+  a.read("schema", schema_json);
+  LoadedGenerator m;
+  m.config = Config::parse(config_text.toStringRef(), path + " (stored config)");
+  m.schema = Schema::from_json(schema_json.toStringRef(), path + " (stored schema)");
+  m.options = ModelOptions::from_config(m.config);
+  m.layout = ModelLayout::from(m.schema, m.options);
+  m.generator = Generator(m.layout, m.options);
+  torch::serialize::InputArchive g;
+  a.read("generator", g);
+  m.generator->load(g);
+  m.generator->eval();
+  torch::Tensor step;
+  a.read("step", step);
+  m.step = step.item<int64_t>();
+  return m;
+}
+
+void generate_sequences(LoadedGenerator& m, int64_t n, int64_t batch, uint64_t seed, const std::vector<float>* given,
+                        const std::function<void(const Batch&)>& sink) {
+  if (n < 1 || batch < 1)
+    throw Error("generate: need n >= 1 and batch >= 1 (got n " + std::to_string(n) + ", batch " +
+                std::to_string(batch) + ")");
+  if (given && int64_t(given->size()) != n * m.layout.A)
+    throw Error("generate: " + std::to_string(given->size()) + " given attribute values, expected " +
+                std::to_string(n) + " × " + std::to_string(m.layout.A));
+  torch::NoGradGuard no_grad;
+  auto gen = make_cpu_generator(seed);
+  for (int64_t begin = 0; begin < n; begin += batch) {
+    const int64_t b = std::min(batch, n - begin);
+    auto noise = draw_generator_noise(gen, m.layout, m.options, b, 0, b);
+    torch::Tensor cond;
+    if (given)
+      cond = torch::from_blob(const_cast<float*>(given->data()) + begin * m.layout.A, {b, m.layout.A}, torch::kFloat)
+                 .clone();
+    auto out = m.generator->forward(noise, cond);
+    Batch encoded = from_model_space(out.attributes, out.features, m.layout);
+    for (int64_t i = 0; i < b; ++i) encoded.index[i] = begin + i;
+    sink(encoded);
+  }
+}
+
+std::vector<float> read_given_attributes(const std::string& csv_path, const Schema& schema, int64_t* rows) {
+  CsvReader csv(csv_path);
+  std::vector<int> cols;
+  for (const auto& a : schema.attributes) cols.push_back(csv.column(a.name));
+  const size_t A = schema.attribute_width();
+  std::vector<float> out;
+  int64_t n = 0;
+  while (csv.next()) {
+    out.resize(out.size() + A);
+    float* row = out.data() + n * A;
+    for (size_t k = 0; k < schema.attributes.size(); ++k) {
+      const auto& col = schema.attributes[k];
+      float* dst = row + schema.attribute_offset(k);
+      if (col.encoding == Encoding::Categorical) {
+        col.encode_category(csv.field(cols[k]), dst, csv.where(cols[k]));
+      } else {
+        bool missing = false;
+        double v = csv.number(cols[k], &missing);
+        if (missing) throw Error(csv.where(cols[k]) + ": missing value for a given attribute");
+        col.encode_number(v, dst);
+      }
+    }
+    ++n;
+  }
+  if (n == 0) throw Error(csv_path + ": no rows of given attributes");
+  if (rows) *rows = n;
+  return out;
+}
+
+}  // namespace doppel

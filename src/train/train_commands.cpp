@@ -1,0 +1,133 @@
+// `doppel train` and `doppel generate`. They live here, in the torch library, rather than in
+// src/cli: the doppel binary links doppel_torch before doppel_core, so a command defined in
+// the core library could not call into torch code.
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include "doppel/args.hpp"
+#include "doppel/atomic_file.hpp"
+#include "doppel/batch_source.hpp"
+#include "doppel/checkpoint_policy.hpp"
+#include "doppel/commands.hpp"
+#include "doppel/error.hpp"
+#include "doppel/export.hpp"
+#include "doppel/train/generate.hpp"
+#include "doppel/train/trainer.hpp"
+
+namespace fs = std::filesystem;
+
+namespace doppel {
+
+namespace {
+bool ends_with(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+}  // namespace
+
+int cmd_train(int argc, char** argv) {
+  Args args("doppel train",
+            "Train a DoppelGANger model on a prepared data set (its train split). Writes\n"
+            "RUN_DIR/config.toml (resolved), checkpoints ckpt-<step>.pt, TensorBoard events and\n"
+            "samples/. See docs/model.md.");
+  args.option("config", "TOML run configuration", "", true)
+      .option("out", "run directory", "run")
+      .flag("resume", "continue from the newest checkpoint in the run directory")
+      .repeated("set", "override a config key: section.key=value")
+      .option("threads", "torch intra-op threads (overrides train.threads)");
+  if (!args.parse(argc, argv)) return 0;
+  std::vector<std::string> sets = args.all("set");
+  if (args.has("threads") && !args.get("threads").empty()) sets.push_back("train.threads=" + args.get("threads"));
+  Config config = Config::load(args.get("config"), sets);
+  const std::string data = config.string("train.data");
+  if (data.empty())
+    throw UsageError(args.get("config") + ": train.data is empty: name the prepared HDF5 file "
+                     "(or pass --set train.data=PATH)");
+  const std::string run_dir = args.get("out");
+  FileSource source(data, 0);
+  auto comm = make_single_process_communicator();
+  if (comm->rank() == 0) {
+    fs::create_directories(run_dir);
+    config.save((fs::path(run_dir) / "config.toml").string());
+  }
+  Trainer trainer(config, source, *comm, run_dir);
+  if (args.get_flag("resume")) {
+    if (trainer.resume())
+      std::cout << "[rank " << comm->rank() << "] resumed at step " << trainer.global_step() << "\n";
+    else
+      std::cout << "[rank " << comm->rank() << "] --resume: no checkpoint in " << run_dir
+                << ", starting at step 0\n";
+  }
+  std::cout << "[rank " << comm->rank() << "] training on " << source.size() << " sequences of " << data << " for "
+            << trainer.total_steps() << " steps (" << trainer.steps_per_epoch() << " per epoch)" << std::endl;
+  trainer.train();
+  return 0;
+}
+
+int cmd_generate(int argc, char** argv) {
+  Args args("doppel generate",
+            "Generate synthetic sequences from a trained run: unconditionally, or for the\n"
+            "attributes listed in a CSV (header names the attribute columns, original units).\n"
+            "Output: an HDF5 data set (.h5) or a decoded long CSV (.csv).");
+  args.option("run", "run directory (its newest checkpoint is used)")
+      .option("checkpoint", "checkpoint file (instead of --run)")
+      .option("n", "number of sequences (default with --attributes: one per row)")
+      .option("out", "output file, .h5 or .csv", "", true)
+      .option("seed", "noise seed", "0")
+      .option("attributes", "CSV of given attributes to condition on")
+      .option("batch", "sequences per generator call", "1000")
+      .option("threads", "torch intra-op threads", "1");
+  if (!args.parse(argc, argv)) return 0;
+  std::string ckpt = args.has("checkpoint") ? args.get("checkpoint") : "";
+  if (ckpt.empty()) {
+    if (!args.has("run") || args.get("run").empty()) throw UsageError("give --run RUN_DIR or --checkpoint PATH");
+    ckpt = newest_checkpoint(args.get("run"));
+    if (ckpt.empty()) throw Error(args.get("run") + ": no checkpoint (ckpt-*.pt) in this run directory");
+  }
+  torch::set_num_threads(int(args.get_int("threads")));
+  LoadedGenerator model = load_generator(ckpt);
+
+  std::vector<float> given;
+  int64_t n = args.has("n") && !args.get("n").empty() ? args.get_int("n") : 0;
+  if (args.has("attributes") && !args.get("attributes").empty()) {
+    int64_t rows = 0;
+    given = read_given_attributes(args.get("attributes"), model.schema, &rows);
+    if (n != 0 && n != rows)
+      throw UsageError("--n " + std::to_string(n) + " differs from the " + std::to_string(rows) + " rows of " +
+                       args.get("attributes"));
+    n = rows;
+  }
+  if (n < 1) throw UsageError("--n must be >= 1 (or give --attributes)");
+
+  Schema out_schema = model.schema;
+  out_schema.kind = "sequences";  // generated windows are independent sequences
+  const std::string out = args.get("out");
+  const int64_t batch = args.get_int("batch");
+  const uint64_t seed = uint64_t(args.get_int("seed"));
+  const std::vector<float>* cond = given.empty() ? nullptr : &given;
+  if (ends_with(out, ".h5")) {
+    DatasetWriter writer(out, out_schema);
+    writer.set_metadata("generated_from", ckpt);
+    writer.set_metadata("config", model.config.to_toml());
+    generate_sequences(model, n, batch, seed, cond, [&](const Batch& b) {
+      for (int64_t i = 0; i < b.n; ++i)
+        writer.append_sequence(b.attributes.data() + i * b.A, b.features.data() + i * b.L * b.F, b.lengths[i], 0, 0);
+    });
+    writer.finish();
+  } else if (ends_with(out, ".csv")) {
+    AtomicFile file(out);
+    {
+      std::ofstream os(file.temp_path());
+      CsvExporter exporter(out_schema, os);
+      generate_sequences(model, n, batch, seed, cond, [&](const Batch& b) { exporter.write(b); });
+      if (!os) throw Error("cannot write " + file.temp_path());
+    }
+    file.commit();
+  } else {
+    throw UsageError("--out must end in .h5 or .csv, got '" + out + "'");
+  }
+  std::cout << "generated " << n << " sequences from " << ckpt << " (step " << model.step << ") -> " << out << "\n";
+  return 0;
+}
+
+}  // namespace doppel

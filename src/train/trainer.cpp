@@ -1,0 +1,389 @@
+#include "doppel/train/trainer.hpp"
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <random>
+
+#include "doppel/atomic_file.hpp"
+#include "doppel/checkpoint_policy.hpp"
+#include "doppel/error.hpp"
+#include "doppel/export.hpp"
+#include "doppel/model/example_random.hpp"
+#include "doppel/model/model_space.hpp"
+#include "doppel/model/packing.hpp"
+#include "doppel/model/wgan_gp.hpp"
+#include "doppel/progress_line.hpp"
+#include "doppel/tensorboard_writer.hpp"
+
+namespace fs = std::filesystem;
+
+namespace doppel {
+
+namespace {
+constexpr int64_t kCheckpointFormat = 1;
+
+torch::optim::AdamOptions adam(double lr, const Config& c) {
+  return torch::optim::AdamOptions(lr).betas(
+      std::make_tuple(c.number("train.adam_beta1"), c.number("train.adam_beta2")));
+}
+
+void set_lr(torch::optim::Adam& opt, double lr) {
+  for (auto& group : opt.param_groups()) static_cast<torch::optim::AdamOptions&>(group.options()).lr(lr);
+}
+
+void set_requires_grad(torch::nn::Module& m, bool on) {
+  for (auto& p : m.parameters()) p.requires_grad_(on);
+}
+
+int64_t positive(const Config& c, const std::string& key, int64_t min) {
+  long long v = c.integer(key);
+  if (v < min) throw Error(c.origin() + ": " + key + " must be >= " + std::to_string(min) + ", got " + std::to_string(v));
+  return v;
+}
+
+torch::Tensor scalar_i64(int64_t v) { return torch::tensor({v}, torch::kLong); }
+int64_t read_i64(torch::serialize::InputArchive& a, const std::string& key) {
+  torch::Tensor t;
+  a.read(key, t);
+  return t.item<int64_t>();
+}
+}  // namespace
+
+std::vector<int64_t> epoch_order(int64_t n, uint64_t seed, int64_t epoch) {
+  std::vector<int64_t> order(n);
+  for (int64_t i = 0; i < n; ++i) order[i] = i;
+  // seed_seq mixes (seed, epoch) so neighbouring epochs get unrelated streams.
+  std::seed_seq seq{uint32_t(seed), uint32_t(seed >> 32), uint32_t(epoch), uint32_t(uint64_t(epoch) >> 32)};
+  std::mt19937_64 rng(seq);
+  for (int64_t i = n - 1; i > 0; --i) {
+    // rejection-free modulo: exact enough for shuffling and, unlike std::shuffle,
+    // identical on every standard library.
+    int64_t j = int64_t(rng() % uint64_t(i + 1));
+    std::swap(order[i], order[j]);
+  }
+  return order;
+}
+
+void all_reduce_gradients(torch::nn::Module& module, Communicator& comm) {
+  if (comm.world() == 1) return;
+  std::vector<torch::Tensor> grads;
+  for (auto& p : module.parameters()) {
+    if (!p.requires_grad()) continue;
+    if (!p.grad().defined()) p.mutable_grad() = torch::zeros_like(p);
+    grads.push_back(p.grad());
+  }
+  if (grads.empty()) return;
+  std::vector<torch::Tensor> flat_parts;
+  for (auto& g : grads) flat_parts.push_back(g.reshape(-1));
+  auto flat = torch::cat(flat_parts);
+  comm.all_reduce_sum(flat);
+  int64_t off = 0;
+  for (auto& g : grads) {
+    g.copy_(flat.narrow(0, off, g.numel()).view_as(g));
+    off += g.numel();
+  }
+}
+
+void broadcast_parameters(torch::nn::Module& module, Communicator& comm) {
+  if (comm.world() == 1) return;
+  torch::NoGradGuard no_grad;
+  std::vector<torch::Tensor> all = module.parameters();
+  for (auto& b : module.buffers()) all.push_back(b);
+  std::vector<torch::Tensor> parts;
+  for (auto& t : all) parts.push_back(t.reshape(-1));
+  auto flat = torch::cat(parts);
+  comm.broadcast(flat, 0);
+  int64_t off = 0;
+  for (auto& t : all) {
+    t.copy_(flat.narrow(0, off, t.numel()).view_as(t));
+    off += t.numel();
+  }
+}
+
+Trainer::Trainer(Config config, const BatchSource& source, Communicator& comm, std::string run_dir)
+    : config_(std::move(config)),
+      source_(source),
+      comm_(comm),
+      run_dir_(std::move(run_dir)),
+      options_(ModelOptions::from_config(config_)),
+      layout_(ModelLayout::from(source.schema(), options_)),
+      g_schedule_(cyclic_mode_from_string(config_.string("train.g_lr_schedule"), config_.origin() + ": train.g_lr_schedule"),
+                  config_.number("train.g_base_lr"), config_.number("train.g_max_lr"),
+                  config_.integer("train.g_step_size"), config_.number("train.g_gamma")) {
+  const Config& c = config_;
+  seed_ = uint64_t(c.integer("train.seed"));
+  if (c.integer("train.threads") > 0) torch::set_num_threads(int(c.integer("train.threads")));
+  batch_ = positive(c, "train.batch_size", 1);
+  positive(c, "train.d_rounds", 1);
+  positive(c, "train.g_rounds", 0);
+  positive(c, "train.log_every", 1);
+  positive(c, "train.checkpoint_every", 1);
+  if (batch_ % (options_.packing * comm.world()) != 0)
+    throw Error(c.origin() + ": train.batch_size " + std::to_string(batch_) + " must be a multiple of model.packing (" +
+                std::to_string(options_.packing) + ") × ranks (" + std::to_string(comm.world()) + ")");
+  local_batch_ = batch_ / comm.world();
+  local_offset_ = local_batch_ * comm.rank();
+  steps_per_epoch_ = source.size() / batch_;
+  if (steps_per_epoch_ == 0)
+    throw Error(c.origin() + ": train.batch_size " + std::to_string(batch_) + " exceeds the " +
+                std::to_string(source.size()) + " training items");
+  total_steps_ = c.integer("train.max_steps") > 0 ? c.integer("train.max_steps")
+                                                   : positive(c, "train.epochs", 1) * steps_per_epoch_;
+
+  // Weight initialisation draws from torch's global generator: seed it so every rank and
+  // every run with this seed starts from the same weights.
+  torch::manual_seed(seed_);
+  generator_ = Generator(layout_, options_);
+  critic_ = Discriminator(layout_.L * layout_.step_width() * options_.packing +
+                              layout_.all_attribute_width() * options_.packing,
+                          options_.disc_units, options_.disc_layers);
+  attr_critic_ = Discriminator(layout_.all_attribute_width() * options_.packing, options_.attr_disc_units,
+                               options_.attr_disc_layers);
+  broadcast_parameters(*generator_, comm_);
+  broadcast_parameters(*critic_, comm_);
+  broadcast_parameters(*attr_critic_, comm_);
+  opt_g_ = std::make_unique<torch::optim::Adam>(generator_->parameters(), adam(g_schedule_.lr(0), c));
+  opt_d_ = std::make_unique<torch::optim::Adam>(critic_->parameters(), adam(c.number("train.d_lr"), c));
+  opt_attr_d_ = std::make_unique<torch::optim::Adam>(attr_critic_->parameters(), adam(c.number("train.d_attr_lr"), c));
+  rng_ = make_cpu_generator(seed_ + 1);
+}
+
+Trainer::~Trainer() = default;
+
+void Trainer::next_indices(std::vector<int64_t>& idx) {
+  if (cursor_ + batch_ > int64_t(source_.size())) {  // the incomplete tail is skipped
+    ++epoch_;
+    cursor_ = 0;
+  }
+  if (order_epoch_ != epoch_) {
+    order_ = epoch_order(source_.size(), seed_, epoch_);
+    order_epoch_ = epoch_;
+  }
+  idx.assign(order_.begin() + cursor_ + local_offset_, order_.begin() + cursor_ + local_offset_ + local_batch_);
+  cursor_ += batch_;
+}
+
+StepLosses Trainer::step() {
+  const Config& c = config_;
+  const int64_t p = options_.packing, packs = batch_ / p, pack_off = local_offset_ / p, local_packs = local_batch_ / p;
+  const double gp_coe = c.number("train.gp_coe"), attr_gp_coe = c.number("train.attr_gp_coe");
+  std::vector<int64_t> idx;
+  next_indices(idx);
+  auto real = to_model_space(source_.read_indices(idx), layout_);
+  auto real_in = feature_critic_input(real.features, real.attributes, p);
+  auto real_attr_in = pack_examples(real.attributes, p);
+
+  // Sums over this rank's examples divided by the GLOBAL count: after the gradient
+  // all-reduce every rank holds the gradient of the global-batch mean.
+  const double norm = 1.0 / double(packs);
+  torch::Tensor d_sum, da_sum, gp_sum, gpa_sum, w_sum, g_sum;
+  for (int64_t r = 0; r < c.integer("train.d_rounds"); ++r) {
+    auto noise = draw_generator_noise(rng_, layout_, options_, batch_, local_offset_, local_batch_);
+    Generated fake;
+    {
+      torch::NoGradGuard no_grad;
+      fake = generator_->forward(noise);
+    }
+    auto eps = example_uniform(rng_, packs, pack_off, local_packs, {});
+    auto eps_attr = example_uniform(rng_, packs, pack_off, local_packs, {});
+    auto lf = critic_loss(critic_, real_in, feature_critic_input(fake.features, fake.attributes, p), eps, gp_coe);
+    auto la = critic_loss(attr_critic_, real_attr_in, pack_examples(fake.attributes, p), eps_attr, attr_gp_coe);
+    opt_d_->zero_grad();
+    opt_attr_d_->zero_grad();
+    ((lf.per_example.sum() + la.per_example.sum()) * norm).backward();
+    all_reduce_gradients(*critic_, comm_);
+    all_reduce_gradients(*attr_critic_, comm_);
+    opt_d_->step();
+    opt_attr_d_->step();
+    d_sum = lf.per_example.sum().detach();
+    da_sum = la.per_example.sum().detach();
+    gp_sum = lf.penalty.sum().detach();
+    gpa_sum = la.penalty.sum().detach();
+    w_sum = (lf.real_score - lf.fake_score).sum().detach();
+  }
+
+  set_lr(*opt_g_, g_schedule_.lr(step_));
+  set_requires_grad(*critic_, false);  // the G step needs no critic weight gradients
+  set_requires_grad(*attr_critic_, false);
+  g_sum = torch::zeros({});
+  for (int64_t r = 0; r < c.integer("train.g_rounds"); ++r) {
+    auto noise = draw_generator_noise(rng_, layout_, options_, batch_, local_offset_, local_batch_);
+    auto fake = generator_->forward(noise);
+    auto gl = generator_loss(critic_, attr_critic_, feature_critic_input(fake.features, fake.attributes, p),
+                             pack_examples(fake.attributes, p), c.number("train.g_attr_d_coe"));
+    opt_g_->zero_grad();
+    (gl.sum() * norm).backward();
+    all_reduce_gradients(*generator_, comm_);
+    opt_g_->step();
+    g_sum = gl.sum().detach();
+  }
+  set_requires_grad(*critic_, true);
+  set_requires_grad(*attr_critic_, true);
+  ++step_;
+
+  StepLosses l;
+  if (step_ % c.integer("train.log_every") == 0 || step_ == total_steps_) {
+    auto stats = torch::stack({d_sum, da_sum, g_sum, gp_sum, gpa_sum, w_sum}).to(torch::kDouble).contiguous();
+    comm_.all_reduce_sum(stats);
+    stats = stats / double(packs);
+    auto s = stats.accessor<double, 1>();
+    l = {s[0], s[1], s[2], s[3], s[4], s[5]};
+  }
+  return l;
+}
+
+void Trainer::log(const StepLosses& l) {
+  const double g_lr = g_schedule_.lr(step_ - 1);
+  if (!progress_) progress_ = std::make_unique<Progress>(total_steps_, steps_per_epoch_, batch_, comm_.rank());
+  std::cout << progress_->update(step_, {{"d_loss", l.d_loss}, {"d_attr_loss", l.d_attr_loss}, {"g_loss", l.g_loss}},
+                                 Progress::Clock::now())
+            << std::endl;
+  if (comm_.rank() != 0) return;
+  if (!tb_) tb_ = std::make_unique<TensorBoardWriter>(run_dir_);
+  tb_->scalar("d_loss", l.d_loss, step_);
+  tb_->scalar("d_attr_loss", l.d_attr_loss, step_);
+  tb_->scalar("g_loss", l.g_loss, step_);
+  tb_->scalar("gp", l.gp, step_);
+  tb_->scalar("gp_attr", l.gp_attr, step_);
+  tb_->scalar("wasserstein", l.wasserstein, step_);
+  tb_->scalar("g_lr", g_lr, step_);
+  tb_->scalar("d_lr", config_.number("train.d_lr"), step_);
+  tb_->flush();
+}
+
+void Trainer::save_samples() {
+  if (comm_.rank() != 0) return;
+  const int64_t n = config_.integer("train.vis_samples");
+  if (n < 1) return;
+  // Own generator seeded by the step, so saving samples never shifts the training noise.
+  auto gen = make_cpu_generator(seed_ * 1000003ULL + uint64_t(step_));
+  torch::NoGradGuard no_grad;
+  auto fake = generator_->forward(draw_generator_noise(gen, layout_, options_, n, 0, n));
+  auto batch = from_model_space(fake.attributes, fake.features, layout_);
+  Schema schema = source_.schema();
+  schema.kind = "sequences";
+  fs::create_directories(fs::path(run_dir_) / "samples");
+  char name[64];
+  std::snprintf(name, sizeof name, "samples-%08lld.csv", static_cast<long long>(step_));
+  AtomicFile file((fs::path(run_dir_) / "samples" / name).string());
+  {
+    std::ofstream out(file.temp_path());
+    CsvExporter exporter(schema, out);
+    exporter.write(batch);
+    if (!out) throw Error("cannot write " + file.temp_path());
+  }
+  file.commit();
+}
+
+void Trainer::train() {
+  const int64_t ckpt_every = config_.integer("train.checkpoint_every");
+  const int64_t vis = config_.integer("train.vis_freq");
+  int64_t last_saved = -1;
+  while (step_ < total_steps_) {
+    auto l = step();
+    if (step_ % config_.integer("train.log_every") == 0 || step_ == total_steps_) log(l);
+    if (vis > 0 && step_ % vis == 0) save_samples();
+    if (step_ % ckpt_every == 0) {
+      save_checkpoint();
+      last_saved = step_;
+    }
+  }
+  if (last_saved != step_) save_checkpoint();
+}
+
+std::vector<std::pair<std::string, torch::Tensor>> Trainer::named_state() const {
+  std::vector<std::pair<std::string, torch::Tensor>> out;
+  auto add = [&](const std::string& prefix, const torch::nn::Module& m) {
+    for (const auto& kv : m.named_parameters()) out.emplace_back(prefix + kv.key(), kv.value());
+    for (const auto& kv : m.named_buffers()) out.emplace_back(prefix + kv.key(), kv.value());
+  };
+  add("generator.", *generator_);
+  add("critic.", *critic_);
+  add("attr_critic.", *attr_critic_);
+  return out;
+}
+
+std::string Trainer::save_checkpoint() {
+  const std::string path = (fs::path(run_dir_) / checkpoint_name(step_)).string();
+  if (comm_.rank() == 0) {
+    fs::create_directories(run_dir_);
+    torch::serialize::OutputArchive a;
+    auto sub = [&](const std::string& key, auto&& save) {
+      torch::serialize::OutputArchive s;
+      save(s);
+      a.write(key, s);
+    };
+    a.write("format", scalar_i64(kCheckpointFormat));
+    sub("generator", [&](auto& s) { generator_->save(s); });
+    sub("critic", [&](auto& s) { critic_->save(s); });
+    sub("attr_critic", [&](auto& s) { attr_critic_->save(s); });
+    sub("opt_g", [&](auto& s) { opt_g_->save(s); });
+    sub("opt_d", [&](auto& s) { opt_d_->save(s); });
+    sub("opt_attr_d", [&](auto& s) { opt_attr_d_->save(s); });
+    a.write("step", scalar_i64(step_));
+    a.write("epoch", scalar_i64(epoch_));
+    a.write("cursor", scalar_i64(cursor_));
+    a.write("shuffle_seed", scalar_i64(int64_t(seed_)));
+    a.write("rng", rng_.get_state());
+    a.write("config", c10::IValue(config_.to_toml()));
+    a.write("schema", c10::IValue(source_.schema().to_json()));
+    AtomicFile file(path);
+    a.save_to(file.temp_path());
+    file.commit();
+    CheckpointPolicy policy{config_.integer("train.keep_checkpoints"), config_.integer("train.extra_checkpoint_freq")};
+    for (int64_t s : checkpoints_to_delete(list_checkpoints(run_dir_), step_, policy))
+      fs::remove(fs::path(run_dir_) / checkpoint_name(s));
+  }
+  comm_.barrier();
+  return path;
+}
+
+bool Trainer::resume() {
+  const std::string path = newest_checkpoint(run_dir_);
+  if (path.empty()) return false;
+  load_checkpoint(path);
+  return true;
+}
+
+void Trainer::load_checkpoint(const std::string& path) {
+  torch::serialize::InputArchive a;
+  try {
+    a.load_from(path);
+  } catch (const c10::Error& e) {
+    throw Error(path + ": not a readable doppel checkpoint (" + std::string(e.what_without_backtrace()) + ")");
+  }
+  if (read_i64(a, "format") != kCheckpointFormat)
+    throw Error(path + ": checkpoint format " + std::to_string(read_i64(a, "format")) + " is not supported");
+  c10::IValue schema_json;
+  a.read("schema", schema_json);
+  if (!Schema::from_json(schema_json.toStringRef(), path).same_layout(source_.schema()))
+    throw Error(path + ": the checkpoint's schema does not match the training data's schema");
+  auto sub = [&](const std::string& key, auto&& load) {
+    torch::serialize::InputArchive s;
+    a.read(key, s);
+    load(s);
+  };
+  sub("generator", [&](auto& s) { generator_->load(s); });
+  sub("critic", [&](auto& s) { critic_->load(s); });
+  sub("attr_critic", [&](auto& s) { attr_critic_->load(s); });
+  sub("opt_g", [&](auto& s) { opt_g_->load(s); });
+  sub("opt_d", [&](auto& s) { opt_d_->load(s); });
+  sub("opt_attr_d", [&](auto& s) { opt_attr_d_->load(s); });
+  step_ = read_i64(a, "step");
+  epoch_ = read_i64(a, "epoch");
+  cursor_ = read_i64(a, "cursor");
+  if (uint64_t(read_i64(a, "shuffle_seed")) != seed_)
+    throw Error(path + ": checkpoint was trained with train.seed " + std::to_string(read_i64(a, "shuffle_seed")) +
+                ", the config says " + std::to_string(seed_));
+  order_epoch_ = -1;
+  torch::Tensor state;
+  a.read("rng", state);
+  rng_.set_state(state);
+  broadcast_parameters(*generator_, comm_);
+  broadcast_parameters(*critic_, comm_);
+  broadcast_parameters(*attr_critic_, comm_);
+}
+
+}  // namespace doppel

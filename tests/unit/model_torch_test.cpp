@@ -1,0 +1,291 @@
+// DoppelGANger networks, model-space conversion and WGAN-GP against independent references.
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include <random>
+
+#include "doppel/error.hpp"
+#include "doppel/model/example_random.hpp"
+#include "doppel/model/generator.hpp"
+#include "doppel/model/model_space.hpp"
+#include "doppel/model/packing.hpp"
+#include "doppel/model/wgan_gp.hpp"
+
+using namespace doppel;
+
+namespace {
+
+ColumnSchema column(const std::string& name, Role role, Encoding enc, int cats = 0) {
+  ColumnSchema c;
+  c.name = name;
+  c.source = name;
+  c.role = role;
+  c.encoding = enc;
+  for (int i = 0; i < cats; ++i) c.categories.push_back("c" + std::to_string(i));
+  return c;
+}
+
+// Attributes: categorical(3) + zero_one; features: zero_one, minusone_one, categorical(3).
+Schema mixed_schema(int64_t L = 12) {
+  Schema s;
+  s.kind = "sequences";
+  s.max_len = L;
+  s.attributes = {column("kind", Role::Attribute, Encoding::Categorical, 3),
+                  column("size", Role::Attribute, Encoding::ZeroOne)};
+  s.features = {column("u", Role::Feature, Encoding::ZeroOne),
+                column("v", Role::Feature, Encoding::MinusOneOne),
+                column("cat", Role::Feature, Encoding::Categorical, 3)};
+  return s;
+}
+
+ModelOptions small_options() {
+  ModelOptions o;
+  o.attribute_units = o.minmax_units = 16;
+  o.lstm_units = 16;
+  o.disc_units = o.attr_disc_units = 16;
+  o.disc_layers = o.attr_disc_layers = 2;
+  o.sample_len = 3;
+  return o;
+}
+
+// A valid encoded batch: one-hot discrete values, continuous in range, zeros after lengths.
+Batch random_batch(const Schema& s, int64_t n, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<float> u01(0, 1);
+  Batch b;
+  b.n = n;
+  b.L = s.max_len;
+  b.A = int64_t(s.attribute_width());
+  b.F = int64_t(s.feature_width());
+  b.attributes.assign(n * b.A, 0.0f);
+  b.features.assign(n * b.L * b.F, 0.0f);
+  for (int64_t i = 0; i < n; ++i) {
+    float* a = b.attributes.data() + i * b.A;
+    a[rng() % 3] = 1.0f;
+    a[3] = u01(rng);
+    int32_t len = int32_t(1 + rng() % b.L);
+    b.lengths.push_back(len);
+    b.split.push_back(0);
+    b.start_time.push_back(0);
+    b.index.push_back(i);
+    for (int32_t t = 0; t < len; ++t) {
+      float* f = b.features.data() + (i * b.L + t) * b.F;
+      f[0] = u01(rng);
+      f[1] = 2 * u01(rng) - 1;
+      f[2 + rng() % 3] = 1.0f;
+    }
+  }
+  return b;
+}
+
+}  // namespace
+
+TEST(ModelLayout, WidthsForMixedSchema) {
+  auto layout = ModelLayout::from(mixed_schema(), small_options());
+  EXPECT_EQ(layout.A, 4);
+  EXPECT_EQ(layout.M, 4);  // two continuous features × (mid, half)
+  EXPECT_EQ(layout.F, 5);
+  EXPECT_EQ(layout.step_width(), 7);
+  EXPECT_EQ(layout.cells, 4);
+  auto o = small_options();
+  o.sample_len = 5;
+  EXPECT_THROW(ModelLayout::from(mixed_schema(), o), Error);
+  o.sample_len = 3;
+  o.use_minmax = false;
+  EXPECT_EQ(ModelLayout::from(mixed_schema(), o).M, 0);
+}
+
+TEST(Generator, OutputShapesAndRanges) {
+  torch::manual_seed(1);
+  auto o = small_options();
+  auto layout = ModelLayout::from(mixed_schema(), o);
+  Generator g(layout, o);
+  auto gen = make_cpu_generator(7);
+  auto noise = draw_generator_noise(gen, layout, o, 6, 0, 6);
+  auto out = g->forward(noise);
+  ASSERT_EQ(out.attributes.sizes(), (std::vector<int64_t>{6, 8}));
+  ASSERT_EQ(out.features.sizes(), (std::vector<int64_t>{6, 12, 7}));
+  // categorical attribute is a distribution; continuous ones in range
+  auto cat = out.attributes.narrow(1, 0, 3).sum(1);
+  EXPECT_TRUE(torch::allclose(cat, torch::ones({6}), 1e-5, 1e-5));
+  EXPECT_GE(out.attributes.narrow(1, 0, 4).min().item<float>(), 0.0f);
+  EXPECT_GE(out.features.select(2, 1).min().item<float>(), -1.0f);
+  // critics take them
+  Discriminator d(12 * 7 + 8, 16, 2), da(8, 16, 2);
+  EXPECT_EQ(d->forward(feature_critic_input(out.features, out.attributes, 1)).sizes(),
+            (std::vector<int64_t>{6}));
+  EXPECT_EQ(da->forward(out.attributes).sizes(), (std::vector<int64_t>{6}));
+  // conditional: given attributes are passed through
+  auto given = torch::zeros({6, 4});
+  given.select(1, 1).fill_(1.0f);
+  given.select(1, 3).fill_(0.25f);
+  auto cond = g->forward(noise, given);
+  EXPECT_TRUE(torch::equal(cond.attributes.narrow(1, 0, 4), given));
+}
+
+TEST(Generator, StepsAfterTheFlagEndAreZero) {
+  // Hand-made steps: sample 0 ends at t = 2, sample 1 never ends, sample 2 ends at t = 0.
+  auto steps = torch::rand({3, 5, 4}) + 0.1;  // every value non-zero
+  auto set_flag = [&](int b, int t, float cont, float end) {
+    steps[b][t][2] = cont;
+    steps[b][t][3] = end;
+  };
+  for (int b = 0; b < 3; ++b)
+    for (int t = 0; t < 5; ++t) set_flag(b, t, 0.9f, 0.1f);
+  set_flag(0, 2, 0.3f, 0.7f);
+  set_flag(0, 4, 0.2f, 0.8f);  // a later "end" must not matter
+  set_flag(2, 0, 0.4f, 0.6f);
+  auto masked = mask_after_generation_flag(steps);
+  auto lengths = lengths_from_generation_flag(steps);
+  EXPECT_EQ(lengths[0].item<int64_t>(), 3);
+  EXPECT_EQ(lengths[1].item<int64_t>(), 5);
+  EXPECT_EQ(lengths[2].item<int64_t>(), 1);
+  for (int b = 0; b < 3; ++b) {
+    int64_t len = lengths[b].item<int64_t>();
+    for (int t = 0; t < 5; ++t) {
+      auto row = masked[b][t];
+      if (t < len) EXPECT_TRUE(torch::equal(row, steps[b][t])) << b << "," << t;
+      else EXPECT_EQ(row.abs().sum().item<float>(), 0.0f) << b << "," << t;
+    }
+  }
+  // the end step keeps its own flag
+  EXPECT_FLOAT_EQ(masked[0][2][3].item<float>(), 0.7f);
+
+  // Generated sequences: zero after the length that from_model_space reports.
+  torch::manual_seed(3);
+  auto o = small_options();
+  auto layout = ModelLayout::from(mixed_schema(), o);
+  Generator g(layout, o);
+  auto gen = make_cpu_generator(11);
+  auto out = g->forward(draw_generator_noise(gen, layout, o, 16, 0, 16));
+  auto batch = from_model_space(out.attributes, out.features, layout);
+  auto lens = lengths_from_generation_flag(out.features);
+  for (int64_t i = 0; i < 16; ++i) {
+    ASSERT_EQ(batch.lengths[i], lens[i].item<int64_t>());
+    if (batch.lengths[i] < 12)
+      EXPECT_EQ(out.features[i].narrow(0, batch.lengths[i], 12 - batch.lengths[i]).abs().sum().item<float>(), 0.0f);
+    for (int64_t t = batch.lengths[i]; t < 12; ++t)
+      for (int64_t f = 0; f < 5; ++f) EXPECT_EQ(batch.features[(i * 12 + t) * 5 + f], 0.0f);
+  }
+}
+
+TEST(ModelSpace, RoundTripIsIdentity) {
+  auto schema = mixed_schema();
+  for (bool minmax : {true, false}) {
+    auto o = small_options();
+    o.use_minmax = minmax;
+    auto layout = ModelLayout::from(schema, o);
+    auto real = random_batch(schema, 40, 5);
+    auto m = to_model_space(real, layout);
+    // normalized continuous features reach their range ends, flags mark the last step
+    if (minmax) {
+      auto u = m.features.select(2, 0);
+      EXPECT_NEAR(u.max().item<float>(), 1.0f, 1e-5);
+    }
+    for (int64_t i = 0; i < real.n; ++i) {
+      int64_t last = real.lengths[i] - 1;
+      EXPECT_EQ(m.features[i][last][6].item<float>(), 1.0f);
+      EXPECT_EQ(m.features[i][last][5].item<float>(), 0.0f);
+      if (last > 0) EXPECT_EQ(m.features[i][0][5].item<float>(), 1.0f);
+    }
+    auto back = from_model_space(m.attributes, m.features, layout);
+    ASSERT_EQ(back.lengths, real.lengths);
+    ASSERT_EQ(back.attributes.size(), real.attributes.size());
+    for (size_t k = 0; k < real.attributes.size(); ++k) EXPECT_NEAR(back.attributes[k], real.attributes[k], 1e-5);
+    for (size_t k = 0; k < real.features.size(); ++k)
+      ASSERT_NEAR(back.features[k], real.features[k], 1e-5) << "element " << k << " minmax " << minmax;
+  }
+}
+
+TEST(ModelSpace, RejectsBadLength) {
+  auto schema = mixed_schema();
+  auto layout = ModelLayout::from(schema, small_options());
+  auto b = random_batch(schema, 3, 1);
+  b.lengths[1] = 0;
+  EXPECT_THROW(to_model_space(b, layout), Error);
+}
+
+TEST(WganGp, GradientNormMatchesFiniteDifferences) {
+  torch::manual_seed(4);
+  Discriminator d(3, 5, 2);
+  d->to(torch::kDouble);
+  auto x = torch::randn({4, 3}, torch::kDouble);
+  auto norm = critic_gradient_norm(d, x);
+  const double h = 1e-6;
+  torch::NoGradGuard no_grad;
+  for (int64_t i = 0; i < 4; ++i) {
+    double sq = 0;
+    for (int64_t j = 0; j < 3; ++j) {
+      auto xp = x[i].clone().unsqueeze(0), xm = x[i].clone().unsqueeze(0);
+      xp[0][j] += h;
+      xm[0][j] -= h;
+      double g = (d->forward(xp).item<double>() - d->forward(xm).item<double>()) / (2 * h);
+      sq += g * g;
+    }
+    EXPECT_NEAR(norm[i].item<double>(), std::sqrt(sq + 1e-8), 1e-7);  // DoppelGANger's 1e-8
+  }
+}
+
+TEST(WganGp, CriticLossUsesInterpolatedPenalty) {
+  torch::manual_seed(5);
+  Discriminator d(3, 5, 2);
+  d->to(torch::kDouble);
+  auto real = torch::randn({4, 3}, torch::kDouble), fake = torch::randn({4, 3}, torch::kDouble);
+  auto eps = torch::tensor({0.0, 0.25, 0.5, 1.0}, torch::kDouble);
+  auto l = critic_loss(d, real, fake, eps, 10.0);
+  const double h = 1e-6;
+  torch::NoGradGuard no_grad;
+  for (int64_t i = 0; i < 4; ++i) {
+    double e = eps[i].item<double>();
+    auto xh = (e * real[i] + (1 - e) * fake[i]).unsqueeze(0);
+    double sq = 0;
+    for (int64_t j = 0; j < 3; ++j) {
+      auto xp = xh.clone(), xm = xh.clone();
+      xp[0][j] += h;
+      xm[0][j] -= h;
+      double g = (d->forward(xp).item<double>() - d->forward(xm).item<double>()) / (2 * h);
+      sq += g * g;
+    }
+    double pen = (std::sqrt(sq + 1e-8) - 1) * (std::sqrt(sq + 1e-8) - 1);
+    EXPECT_NEAR(l.penalty[i].item<double>(), pen, 1e-6);
+    double dr = d->forward(real[i].unsqueeze(0)).item<double>();
+    double df = d->forward(fake[i].unsqueeze(0)).item<double>();
+    EXPECT_NEAR(l.per_example[i].item<double>(), df - dr + 10.0 * pen, 1e-6);
+  }
+  EXPECT_NEAR(l.mean().item<double>(), l.per_example.sum().item<double>() / 4, 1e-12);
+}
+
+TEST(WganGp, PenaltyGradientReachesCriticWeights) {
+  torch::manual_seed(6);
+  Discriminator d(3, 5, 2);
+  auto l = critic_loss(d, torch::randn({4, 3}), torch::randn({4, 3}), torch::rand({4}), 10.0);
+  l.penalty.sum().backward();
+  double total = 0;
+  for (auto& p : d->parameters())  // the last bias does not move the input gradient
+    if (p.grad().defined()) total += p.grad().abs().sum().item<double>();
+  EXPECT_GT(total, 0.0);
+}
+
+TEST(Packing, ConcatenatesConsecutiveSamples) {
+  auto x = torch::arange(24, torch::kFloat).reshape({6, 4});
+  auto p = pack_examples(x, 2);
+  ASSERT_EQ(p.sizes(), (std::vector<int64_t>{3, 8}));
+  EXPECT_TRUE(torch::equal(p[1], torch::cat({x[2], x[3]})));
+  EXPECT_THROW(pack_examples(x, 4), Error);
+  auto f = torch::rand({6, 5, 2}), a = torch::rand({6, 3});
+  auto in = feature_critic_input(f, a, 3);
+  ASSERT_EQ(in.sizes(), (std::vector<int64_t>{2, 39}));
+  EXPECT_TRUE(torch::equal(in[0].narrow(0, 13, 10), f[1].flatten()));
+  Discriminator d(39, 8, 1);
+  EXPECT_EQ(d->forward(in).sizes(), (std::vector<int64_t>{2}));
+}
+
+TEST(ExampleRandom, SliceOfTheGlobalDraw) {
+  auto g1 = make_cpu_generator(9), g2 = make_cpu_generator(9);
+  auto all = example_normal(g1, 10, 0, 10, {2, 3});
+  auto part = example_normal(g2, 10, 4, 3, {2, 3});
+  EXPECT_TRUE(torch::equal(part, all.narrow(0, 4, 3)));
+  // both generators advanced by the same amount
+  EXPECT_TRUE(torch::equal(example_uniform(g1, 5, 0, 5, {}), example_uniform(g2, 5, 0, 5, {})));
+  EXPECT_THROW(example_normal(g1, 10, 8, 3, {}), Error);
+}
