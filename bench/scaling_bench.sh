@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Weak scaling on this machine: bench/scaling_bench with 1 and 2 ranks (1 torch thread each,
+# same local batch), then efficiency = throughput(2) / (2 × throughput(1)). Prints JSON.
+#   bash bench/scaling_bench.sh [build_dir] [extra scaling_bench args...]
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+build="${1:-$root/build}"; shift || true
+bin="$build/bench/scaling_bench"
+[ -x "$bin" ] || { echo "build first: $bin not found" >&2; exit 1; }
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMP_NUM_THREADS=1
+one=$(mpirun -np 1 --bind-to none "$bin" "$@" | tail -1)
+two=$(mpirun -np 2 --oversubscribe --bind-to none "$bin" "$@" | tail -1)
+python3 - "$one" "$two" <<'PY'
+import json, sys, os
+one, two = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+print(json.dumps({
+    "machine_cores": os.cpu_count(),
+    "ranks_1": one, "ranks_2": two,
+    "weak_scaling_efficiency": two["sequences_per_s"] / (2 * one["sequences_per_s"]),
+}, indent=1))
+PY
