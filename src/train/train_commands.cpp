@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <sys/resource.h>
 
 #include "doppel/args.hpp"
 #include "doppel/atomic_file.hpp"
@@ -45,6 +46,9 @@ int train_on(const Config& config, const std::string& data, const std::string& r
             << " steps (" << trainer.steps_per_epoch() << " per epoch) with " << comm.world() << " rank(s), "
             << comm.name() << " communicator" << std::endl;
   trainer.train();
+  struct rusage ru {};
+  getrusage(RUSAGE_SELF, &ru);  // ru_maxrss: KiB on Linux
+  std::cout << R << "peak memory " << (ru.ru_maxrss / 1024) << " MiB (resident, this rank)" << std::endl;
   if (trainer.stopped_by_signal()) {
     std::cout << R << "stopped by signal " << pending_stop_signal() << " at step " << trainer.global_step()
               << " after writing a checkpoint; continue with --resume (exit " << kExitStoppedBySignal << ")"
