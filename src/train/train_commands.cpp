@@ -4,15 +4,18 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <sys/resource.h>
 
 #include "doppel/args.hpp"
 #include "doppel/atomic_file.hpp"
 #include "doppel/batch_source.hpp"
 #include "doppel/checkpoint_policy.hpp"
 #include "doppel/commands.hpp"
+#include "doppel/dist/communicator_factory.hpp"
 #include "doppel/error.hpp"
 #include "doppel/export.hpp"
 #include "doppel/train/generate.hpp"
+#include "doppel/train/stop_signal.hpp"
 #include "doppel/train/trainer.hpp"
 
 namespace fs = std::filesystem;
@@ -22,6 +25,37 @@ namespace doppel {
 namespace {
 bool ends_with(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+int train_on(const Config& config, const std::string& data, const std::string& run_dir, bool resume,
+             Communicator& comm) {
+  const std::string R = "[rank " + std::to_string(comm.rank()) + "] ";
+  FileSource source(data, 0);
+  if (comm.rank() == 0) {
+    fs::create_directories(run_dir);
+    config.save((fs::path(run_dir) / "config.toml").string());
+  }
+  Trainer trainer(config, source, comm, run_dir);
+  if (resume) {
+    if (trainer.resume())
+      std::cout << R << "resumed at step " << trainer.global_step() << "\n";
+    else
+      std::cout << R << "--resume: no checkpoint in " << run_dir << ", starting at step 0\n";
+  }
+  std::cout << R << "training on " << source.size() << " sequences of " << data << " for " << trainer.total_steps()
+            << " steps (" << trainer.steps_per_epoch() << " per epoch) with " << comm.world() << " rank(s), "
+            << comm.name() << " communicator" << std::endl;
+  trainer.train();
+  struct rusage ru {};
+  getrusage(RUSAGE_SELF, &ru);  // ru_maxrss: KiB on Linux
+  std::cout << R << "peak memory " << (ru.ru_maxrss / 1024) << " MiB (resident, this rank)" << std::endl;
+  if (trainer.stopped_by_signal()) {
+    std::cout << R << "stopped by signal " << pending_stop_signal() << " at step " << trainer.global_step()
+              << " after writing a checkpoint; continue with --resume (exit " << kExitStoppedBySignal << ")"
+              << std::endl;
+    return kExitStoppedBySignal;
+  }
+  return 0;
 }
 }  // namespace
 
@@ -44,24 +78,17 @@ int cmd_train(int argc, char** argv) {
     throw UsageError(args.get("config") + ": train.data is empty: name the prepared HDF5 file "
                      "(or pass --set train.data=PATH)");
   const std::string run_dir = args.get("out");
-  FileSource source(data, 0);
-  auto comm = make_single_process_communicator();
-  if (comm->rank() == 0) {
-    fs::create_directories(run_dir);
-    config.save((fs::path(run_dir) / "config.toml").string());
+  install_stop_signal_handlers();
+  auto comm = make_communicator_from_config(config);
+  if (comm->world() == 1) return train_on(config, data, run_dir, args.get_flag("resume"), *comm);
+  // Several ranks: an error on one rank must end all of them with its message (MPI_Abort),
+  // never leave the others waiting in a collective.
+  try {
+    return train_on(config, data, run_dir, args.get_flag("resume"), *comm);
+  } catch (const std::exception& e) {
+    comm->abort(std::string("error: ") + e.what(), 1);
   }
-  Trainer trainer(config, source, *comm, run_dir);
-  if (args.get_flag("resume")) {
-    if (trainer.resume())
-      std::cout << "[rank " << comm->rank() << "] resumed at step " << trainer.global_step() << "\n";
-    else
-      std::cout << "[rank " << comm->rank() << "] --resume: no checkpoint in " << run_dir
-                << ", starting at step 0\n";
-  }
-  std::cout << "[rank " << comm->rank() << "] training on " << source.size() << " sequences of " << data << " for "
-            << trainer.total_steps() << " steps (" << trainer.steps_per_epoch() << " per epoch)" << std::endl;
-  trainer.train();
-  return 0;
+  return 1;  // abort() does not return
 }
 
 int cmd_generate(int argc, char** argv) {

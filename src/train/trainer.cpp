@@ -5,9 +5,12 @@
 #include <fstream>
 #include <iostream>
 #include <random>
+#include <sstream>
 
 #include "doppel/atomic_file.hpp"
 #include "doppel/checkpoint_policy.hpp"
+#include "doppel/dist/fault_injection.hpp"
+#include "doppel/dist/parameter_agreement.hpp"
 #include "doppel/error.hpp"
 #include "doppel/export.hpp"
 #include "doppel/model/example_random.hpp"
@@ -16,6 +19,7 @@
 #include "doppel/model/wgan_gp.hpp"
 #include "doppel/progress_line.hpp"
 #include "doppel/tensorboard_writer.hpp"
+#include "doppel/train/stop_signal.hpp"
 
 namespace fs = std::filesystem;
 
@@ -280,9 +284,19 @@ void Trainer::save_samples() {
 void Trainer::train() {
   const int64_t ckpt_every = config_.integer("train.checkpoint_every");
   const int64_t vis = config_.integer("train.vis_freq");
+  const int64_t checksum_every = config_.integer("dist.checksum_every");
   int64_t last_saved = -1;
+  stopped_by_signal_ = false;
   while (step_ < total_steps_) {
+    inject_fault_if_requested(comm_.rank(), step_);
     auto l = step();
+    if (checksum_every > 0 && step_ % checksum_every == 0) check_parameters_agree(named_state(), comm_, step_);
+    // One tiny all-reduce per step: all ranks stop together when any rank got SIGTERM/SIGUSR1.
+    if (comm_.any(pending_stop_signal() != 0)) {
+      save_checkpoint();
+      stopped_by_signal_ = true;
+      return;
+    }
     if (step_ % config_.integer("train.log_every") == 0 || step_ == total_steps_) log(l);
     if (vis > 0 && step_ % vis == 0) save_samples();
     if (step_ % ckpt_every == 0) {
@@ -341,16 +355,28 @@ std::string Trainer::save_checkpoint() {
 }
 
 bool Trainer::resume() {
-  const std::string path = newest_checkpoint(run_dir_);
+  // Rank 0 chooses, so every rank resumes from the same checkpoint.
+  std::string path = comm_.rank() == 0 ? newest_checkpoint(run_dir_) : std::string();
+  broadcast_bytes(path, comm_, 0);
   if (path.empty()) return false;
   load_checkpoint(path);
   return true;
 }
 
 void Trainer::load_checkpoint(const std::string& path) {
+  // Rank 0 reads the file and sends its bytes: every rank loads identical weights, optimizer
+  // moments, RNG state and cursor, with or without a shared file system.
+  std::string bytes;
+  if (comm_.rank() == 0) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw Error(path + ": cannot open checkpoint");
+    bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  broadcast_bytes(bytes, comm_, 0);
   torch::serialize::InputArchive a;
   try {
-    a.load_from(path);
+    std::istringstream stream(bytes);
+    a.load_from(stream);
   } catch (const c10::Error& e) {
     throw Error(path + ": not a readable doppel checkpoint (" + std::string(e.what_without_backtrace()) + ")");
   }

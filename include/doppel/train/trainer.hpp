@@ -42,7 +42,10 @@ class Trainer {
   std::string save_checkpoint();
 
   // Trains until total_steps(); checkpoints every train.checkpoint_every and at the end.
+  // Stops early, after a checkpoint, when any rank got SIGTERM/SIGUSR1 (stopped_by_signal()).
+  // Compares parameter checksums across ranks every dist.checksum_every steps.
   void train();
+  bool stopped_by_signal() const { return stopped_by_signal_; }
   // One global step (public for benchmarks and tests).
   StepLosses step();
 
@@ -80,6 +83,7 @@ class Trainer {
   std::vector<int64_t> order_;                 // the current epoch's permutation
   int64_t order_epoch_ = -1;
   uint64_t seed_ = 0;
+  bool stopped_by_signal_ = false;
   std::unique_ptr<TensorBoardWriter> tb_;
   std::unique_ptr<Progress> progress_;
 };
