@@ -12,6 +12,7 @@
 #include "doppel/commands.hpp"
 #include "doppel/error.hpp"
 #include "doppel/export.hpp"
+#include "doppel/privacy/privacy_engine.hpp"
 #include "doppel/train/generate.hpp"
 #include "doppel/train/trainer.hpp"
 
@@ -33,6 +34,8 @@ int cmd_train(int argc, char** argv) {
   args.option("config", "TOML run configuration", "", true)
       .option("out", "run directory", "run")
       .flag("resume", "continue from the newest checkpoint in the run directory")
+      .option("init-from", "start from this checkpoint's weights (e.g. public pretraining) with a fresh "
+              "optimizer, step counter and privacy accountant")
       .repeated("set", "override a config key: section.key=value")
       .option("threads", "torch intra-op threads (overrides train.threads)");
   if (!args.parse(argc, argv)) return 0;
@@ -51,6 +54,14 @@ int cmd_train(int argc, char** argv) {
     config.save((fs::path(run_dir) / "config.toml").string());
   }
   Trainer trainer(config, source, *comm, run_dir);
+  const std::string init_from = args.has("init-from") ? args.get("init-from") : "";
+  if (!init_from.empty() && args.get_flag("resume"))
+    throw UsageError("--init-from and --resume exclude each other: --resume continues this run, --init-from starts "
+                     "a new one from another run's weights");
+  if (!init_from.empty()) {
+    trainer.init_from(init_from);
+    std::cout << "[rank " << comm->rank() << "] initialised weights from " << init_from << std::endl;
+  }
   if (args.get_flag("resume")) {
     if (trainer.resume())
       std::cout << "[rank " << comm->rank() << "] resumed at step " << trainer.global_step() << "\n";
@@ -60,6 +71,13 @@ int cmd_train(int argc, char** argv) {
   }
   std::cout << "[rank " << comm->rank() << "] training on " << source.size() << " sequences of " << data << " for "
             << trainer.total_steps() << " steps (" << trainer.steps_per_epoch() << " per epoch)" << std::endl;
+  if (auto* p = trainer.privacy(); p && comm->rank() == 0)
+    std::cout << "privacy: DP-SGD on both critics, q " << p->sampling_rate() << ", sigma " << p->noise_multiplier()
+              << ", clip " << (p->options().group_clip_norms.empty() ? (p->options().joint_clipping ? "joint" : "per critic")
+                                                                     : "per layer")
+              << ", target epsilon " << p->options().target_epsilon << " at delta " << p->options().delta
+              << " over " << config.integer("train.d_rounds") * trainer.total_steps() << " planned accounted steps"
+              << std::endl;
   trainer.train();
   return 0;
 }
@@ -109,6 +127,7 @@ int cmd_generate(int argc, char** argv) {
     DatasetWriter writer(out, out_schema);
     writer.set_metadata("generated_from", ckpt);
     writer.set_metadata("config", model.config.to_toml());
+    if (!model.privacy.empty()) writer.set_metadata("privacy", model.privacy);
     generate_sequences(model, n, batch, seed, cond, [&](const Batch& b) {
       for (int64_t i = 0; i < b.n; ++i)
         writer.append_sequence(b.attributes.data() + i * b.A, b.features.data() + i * b.L * b.F, b.lengths[i], 0, 0);
@@ -126,6 +145,7 @@ int cmd_generate(int argc, char** argv) {
   } else {
     throw UsageError("--out must end in .h5 or .csv, got '" + out + "'");
   }
+  if (!model.privacy.empty()) std::cout << "privacy: " << model.privacy << "\n";
   std::cout << "generated " << n << " sequences from " << ckpt << " (step " << model.step << ") -> " << out << "\n";
   return 0;
 }
