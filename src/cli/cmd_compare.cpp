@@ -58,6 +58,8 @@ int cmd_compare(int argc, char** argv) {
                                              : Config::load(args.get("config"), args.all("set"));
   auto options = eval::EvaluateOptions::from_config(config);
   attach_learned_metrics(options, config);
+  std::filesystem::create_directories(args.get("out"));
+  config.save((std::filesystem::path(args.get("out")) / "config.toml").string());  // resolved, beside the outputs
   const std::string out = args.get("out");
   std::filesystem::create_directories(out);
 

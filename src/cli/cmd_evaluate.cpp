@@ -1,3 +1,4 @@
+#include <filesystem>
 // doppel evaluate: compare a synthetic data set to the real one (metrics.json,
 // report.md and plots; formulas in docs/metrics.md).
 #include <iostream>
@@ -29,6 +30,8 @@ int cmd_evaluate(int argc, char** argv) {
                                              : Config::load(args.get("config"), args.all("set"));
   auto options = eval::EvaluateOptions::from_config(config);
   attach_learned_metrics(options, config);
+  std::filesystem::create_directories(args.get("out"));
+  config.save((std::filesystem::path(args.get("out")) / "config.toml").string());  // resolved, beside the outputs
   auto m = eval::evaluate_files(args.get("real"), args.get("synthetic"), args.get("out"), options,
                                 !args.get_flag("no-plots"));
   std::cout << "similarity " << eval::format_metric(m["similarity"]["score"]) << ", autocorrelation "

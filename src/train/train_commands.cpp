@@ -169,6 +169,9 @@ int cmd_generate(int argc, char** argv) {
       if (!os) throw Error("cannot write " + file.temp_path());
     }
     file.commit();
+    // A CSV has no metadata: the model's resolved config (and privacy spent) go beside it.
+    model.config.save(out + ".config.toml");
+    if (!model.privacy.empty()) write_file_atomic(out + ".privacy.json", model.privacy + "\n");
   } else {
     throw UsageError("--out must end in .h5 or .csv, got '" + out + "'");
   }
