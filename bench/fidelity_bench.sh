@@ -87,7 +87,9 @@ if only in ("", "traffic"):
     check("traffic_autocorrelation", dg["autocorrelation"], 0.90)
     check("traffic_similarity", dg["similarity"], 0.80)
     for key in ("autocorrelation", "similarity", "utility"):
-        beats = dg[key] is not None and ls[key] is not None and dg[key] > ls[key]
+        # utility ratio = forecast error when trained on synthetic / on real: lower is better
+        better = (lambda a, b: a < b) if key == "utility" else (lambda a, b: a > b)
+        beats = dg[key] is not None and ls[key] is not None and better(dg[key], ls[key])
         res[f"traffic_beats_lstm_{key}"] = beats
         ok = ok and beats
 if only in ("", "bank"):
