@@ -36,6 +36,9 @@ struct Batch {
   std::vector<int64_t> index;       // [n] global index in the file
 };
 
+// Appends `more`'s items to `into` (shapes must agree; an empty `into` takes them).
+void append_batch(Batch& into, const Batch& more);
+
 // Contiguous slice [begin, end) of n items for rank r of w: sizes differ by at most 1,
 // and the w slices partition [0, n).
 struct ShardRange {

@@ -31,3 +31,16 @@ class CsvExporter {
 int64_t export_csv(const std::string& h5_path, const std::string& csv_path);
 
 }  // namespace doppel
+
+namespace doppel {
+
+// The inverse of export: reads a long CSV in the export format (rows grouped by the
+// first column, steps 0, 1, ... in order; attribute and feature columns named as in
+// `schema`, extra columns such as time or balance ignored) and writes an HDF5 data set
+// of kind "sequences" with that schema, streaming (one sequence in memory). Values are
+// re-encoded with the schema: unseen categories, non-numbers, steps out of order or
+// sequences longer than schema.max_len are errors naming the file, line and column.
+// Every item gets split 0 (the CSV carries no split). Returns the number of sequences.
+int64_t import_csv(const std::string& csv_path, const Schema& schema, const std::string& h5_path);
+
+}  // namespace doppel

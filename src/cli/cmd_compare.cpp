@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "doppel/args.hpp"
+#include "learned_metrics_hook.hpp"
 #include "doppel/atomic_file.hpp"
 #include "doppel/commands.hpp"
 #include "doppel/config.hpp"
@@ -56,6 +57,7 @@ int cmd_compare(int argc, char** argv) {
   Config config = args.get("config").empty() ? Config::defaults(args.all("set"))
                                              : Config::load(args.get("config"), args.all("set"));
   auto options = eval::EvaluateOptions::from_config(config);
+  attach_learned_metrics(options, config);
   const std::string out = args.get("out");
   std::filesystem::create_directories(out);
 

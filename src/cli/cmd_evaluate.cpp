@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "doppel/args.hpp"
+#include "learned_metrics_hook.hpp"
 #include "doppel/commands.hpp"
 #include "doppel/config.hpp"
 #include "doppel/error.hpp"
@@ -27,6 +28,7 @@ int cmd_evaluate(int argc, char** argv) {
   Config config = args.get("config").empty() ? Config::defaults(args.all("set"))
                                              : Config::load(args.get("config"), args.all("set"));
   auto options = eval::EvaluateOptions::from_config(config);
+  attach_learned_metrics(options, config);
   auto m = eval::evaluate_files(args.get("real"), args.get("synthetic"), args.get("out"), options,
                                 !args.get_flag("no-plots"));
   std::cout << "similarity " << eval::format_metric(m["similarity"]["score"]) << ", autocorrelation "

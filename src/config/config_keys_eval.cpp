@@ -22,6 +22,13 @@ std::vector<KeySpec> eval_key_specs() {
        "daily totals: `negative` sums only negative values (outflows) as positive numbers; `all` "
        "sums every value"},
       {"eval.aggregate_max_lag", T::Integer, "60", "daily totals: autocorrelation lags 1..aggregate_max_lag"},
+      {"eval.learned", T::Boolean, "true",
+       "also compute the learned metrics (forecasting utility, discriminative score; docs/baselines.md)"},
+      {"eval.utility_steps", T::Integer, "300", "utility: Adam steps of each forecaster (real-trained, synthetic-trained)"},
+      {"eval.utility_max_windows", T::Integer, "20000", "utility: 30-step windows sampled from each source"},
+      {"eval.utility_target", T::String, "\"\"", "utility: feature to forecast (empty: the first non-categorical feature)"},
+      {"eval.discriminative_steps", T::Integer, "300", "discriminative score: Adam steps of the real-vs-synthetic classifier"},
+      {"eval.seed", T::Integer, "0", "seed of the learned metrics"},
       {"eval.block", T::Integer, "4096", "sequences read and summarised per block (memory bound)"},
       {"eval.example_sequences", T::Integer, "3", "example sequences of each data set plotted side by side"},
   };

@@ -27,19 +27,42 @@ std::vector<KeySpec> privacy_key_specs() {
        "noise std is noise_multiplier * C; must be > 0"},
       {"privacy.joint_clipping", T::Boolean, "true",
        "true: clip the concatenated per-example gradient of both discriminators (sequence and "
-       "auxiliary) to `clip_norm`, so a step is ONE Gaussian mechanism of multiplier sigma; "
-       "false: clip each discriminator's gradient to `clip_norm` separately and noise each with "
-       "sigma, two mechanisms on the same sample, accounted as one step at sigma/sqrt(2)"},
+       "auxiliary) to `clip_norm` and add noise of std sigma * clip_norm: one Gaussian mechanism "
+       "of multiplier sigma per step; false: clip each discriminator's gradient to `clip_norm` "
+       "separately (two groups) and noise each with std sigma * sqrt(2) * clip_norm, so the "
+       "two mechanisms on the same sample compose to one step of multiplier sigma. sigma is "
+       "always the multiplier the accountant composes"},
       {"privacy.group_clip_norms", T::FloatList, "[]",
-       "per-parameter-group clip norms (C_1, ..., C_k), in the order of the groups the trainer "
-       "defines: group k of each example's gradient is clipped to C_k, so the whole gradient has "
-       "norm at most C = sqrt(sum C_k^2), and the noise on every coordinate has std "
-       "noise_multiplier * C (isotropic, as Opacus's per-layer clipping): still one mechanism of "
-       "multiplier sigma. Empty = one group clipped to `clip_norm`"},
+       "per-layer clip norms (C_1, ..., C_k), one per Linear layer of the sequence critic then "
+       "of the attribute critic: layer l of each example's gradient (weight and bias) is clipped "
+       "to C_l and gets noise of std sigma * sqrt(k) * C_l (noise scaled to each group's own "
+       "bound); whitened by sqrt(k) * C_l per group, the release is one Gaussian mechanism of "
+       "multiplier sigma, i.e. total sensitivity sqrt(sum C_l^2) against noise sigma * sqrt(k) "
+       "* C_l. Empty = no per-layer groups (see joint_clipping). Cannot be combined with "
+       "joint_clipping = false"},
+      {"privacy.seed", T::Integer, "0",
+       "seed of the DP noise and of the Poisson sampling; 0 = fresh entropy from "
+       "std::random_device (the right choice for a real release: anyone who knows the seed can "
+       "subtract the noise). Set it only for reproducible tests"},
       {"privacy.orders", T::FloatList, "[]",
        "Renyi-DP orders alpha (each > 1) over which epsilon is minimised; empty = the default "
        "151 orders 1.1, 1.2, ..., 10.9, 12, 13, ..., 63 (those of Opacus). A warning is logged "
        "when the best order is the smallest or largest one"},
+      {"sweep.base_config", T::String, "\"\"",
+       "training config every run of `doppel sweep` starts from (path relative to the working "
+       "directory); each budget overrides privacy.enabled / privacy.target_epsilon"},
+      {"sweep.epsilons", T::FloatList, "[0.5, 1, 2, 4, 8, 0]",
+       "privacy budgets of the sweep; a value <= 0 stands for infinity (a non-private run)"},
+      {"sweep.data", T::String, "\"\"", "prepared HDF5 data set; empty = the base config's train.data"},
+      {"sweep.steps", T::Integer, "0", "train.max_steps of every run; 0 = the base config's"},
+      {"sweep.generate", T::Integer, "1000", "synthetic sequences generated (and evaluated) per budget"},
+      {"sweep.out_dir", T::String, "\"sweep\"",
+       "output directory: eps_<e>/ per budget (run/, synthetic.h5, eval/, logs), sweep.csv, "
+       "sweep.md, sweep.png"},
+      {"sweep.mia_records", T::Integer, "300",
+       "held-in (train split) and held-out (test split) real sequences of the membership audit, "
+       "each; the attack compares them with up to 4x as many synthetic sequences"},
+      {"sweep.threads", T::Integer, "0", "torch threads of every training run; 0 = the base config's"},
   };
 }
 

@@ -276,15 +276,7 @@ Batch LstmBaseline::generate(int64_t n, uint64_t seed) const {
   all.L = impl_->L;
   all.A = impl_->A;
   all.F = impl_->F;
-  generate(n, seed, [&](const Batch& b) {
-    all.n += b.n;
-    all.attributes.insert(all.attributes.end(), b.attributes.begin(), b.attributes.end());
-    all.features.insert(all.features.end(), b.features.begin(), b.features.end());
-    all.lengths.insert(all.lengths.end(), b.lengths.begin(), b.lengths.end());
-    all.split.insert(all.split.end(), b.split.begin(), b.split.end());
-    all.start_time.insert(all.start_time.end(), b.start_time.begin(), b.start_time.end());
-    all.index.insert(all.index.end(), b.index.begin(), b.index.end());
-  });
+  generate(n, seed, [&](const Batch& b) { append_batch(all, b); });
   return all;
 }
 

@@ -80,22 +80,7 @@ void read_in_batches(const BatchSource& src, const std::vector<int64_t>& idx, Vi
 // Concatenation of the items `idx` as one Batch.
 inline Batch read_all(const BatchSource& src, const std::vector<int64_t>& idx) {
   Batch all;
-  bool first = true;
-  read_in_batches(src, idx, [&](const Batch& b) {
-    if (first) {
-      all.L = b.L;
-      all.A = b.A;
-      all.F = b.F;
-      first = false;
-    }
-    all.n += b.n;
-    all.attributes.insert(all.attributes.end(), b.attributes.begin(), b.attributes.end());
-    all.features.insert(all.features.end(), b.features.begin(), b.features.end());
-    all.lengths.insert(all.lengths.end(), b.lengths.begin(), b.lengths.end());
-    all.split.insert(all.split.end(), b.split.begin(), b.split.end());
-    all.start_time.insert(all.start_time.end(), b.start_time.begin(), b.start_time.end());
-    all.index.insert(all.index.end(), b.index.begin(), b.index.end());
-  });
+  read_in_batches(src, idx, [&](const Batch& b) { append_batch(all, b); });
   return all;
 }
 

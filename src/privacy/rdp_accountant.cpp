@@ -3,6 +3,7 @@
 // sums, the same series and stopping rule), so ε agrees with that library to
 // rounding; tests/unit/rdp_accountant_test.cpp checks against its values.
 #include "doppel/rdp_accountant.hpp"
+#include "number_text.hpp"
 
 #include <cmath>
 #include <limits>
@@ -18,18 +19,7 @@ namespace {
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
-// Shortest text that reads back as the same double (1.1, not 1.1000000000000001).
-std::string num(double x) {
-  std::string s;
-  for (int p = 1; p <= 17; ++p) {
-    std::ostringstream o;
-    o.precision(p);
-    o << x;
-    s = o.str();
-    if (std::strtod(s.c_str(), nullptr) == x) break;
-  }
-  return s;
-}
+std::string num(double x) { return shortest_number_text(x); }
 
 // log(exp(a) + exp(b)) without overflow.
 double log_add(double a, double b) {

@@ -5,22 +5,12 @@
 
 #include "doppel/error.hpp"
 #include "doppel/rdp_accountant.hpp"
+#include "number_text.hpp"
 
 namespace doppel {
 namespace {
 
-// Shortest text that reads back as the same double (1.1, not 1.1000000000000001).
-std::string num(double x) {
-  std::string s;
-  for (int p = 1; p <= 17; ++p) {
-    std::ostringstream o;
-    o.precision(p);
-    o << x;
-    s = o.str();
-    if (std::strtod(s.c_str(), nullptr) == x) break;
-  }
-  return s;
-}
+std::string num(double x) { return shortest_number_text(x); }
 
 // Opacus gives up past this σ; so do we (the target then sits below the floor
 // that the order grid and δ put under ε even for σ → ∞).

@@ -30,6 +30,8 @@ LoadedGenerator load_generator(const std::string& path) {
   torch::Tensor step;
   a.read("step", step);
   m.step = step.item<int64_t>();
+  c10::IValue privacy;
+  if (a.try_read("privacy_summary", privacy)) m.privacy = privacy.toStringRef();
   return m;
 }
 

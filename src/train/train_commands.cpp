@@ -4,15 +4,19 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <sys/resource.h>
 
 #include "doppel/args.hpp"
 #include "doppel/atomic_file.hpp"
 #include "doppel/batch_source.hpp"
 #include "doppel/checkpoint_policy.hpp"
 #include "doppel/commands.hpp"
+#include "doppel/dist/communicator_factory.hpp"
 #include "doppel/error.hpp"
 #include "doppel/export.hpp"
+#include "doppel/privacy/privacy_engine.hpp"
 #include "doppel/train/generate.hpp"
+#include "doppel/train/stop_signal.hpp"
 #include "doppel/train/trainer.hpp"
 
 namespace fs = std::filesystem;
@@ -22,6 +26,48 @@ namespace doppel {
 namespace {
 bool ends_with(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+int train_on(const Config& config, const std::string& data, const std::string& run_dir, bool resume,
+             const std::string& init_from, Communicator& comm) {
+  const std::string R = "[rank " + std::to_string(comm.rank()) + "] ";
+  FileSource source(data, 0);
+  if (comm.rank() == 0) {
+    fs::create_directories(run_dir);
+    config.save((fs::path(run_dir) / "config.toml").string());
+  }
+  Trainer trainer(config, source, comm, run_dir);
+  if (!init_from.empty()) {
+    trainer.init_from(init_from);
+    std::cout << R << "initialised weights from " << init_from << std::endl;
+  }
+  if (resume) {
+    if (trainer.resume())
+      std::cout << R << "resumed at step " << trainer.global_step() << "\n";
+    else
+      std::cout << R << "--resume: no checkpoint in " << run_dir << ", starting at step 0\n";
+  }
+  std::cout << R << "training on " << source.size() << " sequences of " << data << " for " << trainer.total_steps()
+            << " steps (" << trainer.steps_per_epoch() << " per epoch) with " << comm.world() << " rank(s), "
+            << comm.name() << " communicator" << std::endl;
+  if (auto* p = trainer.privacy(); p && comm.rank() == 0)
+    std::cout << R << "privacy: DP-SGD on both critics, q " << p->sampling_rate() << ", sigma " << p->noise_multiplier()
+              << ", clip " << (p->options().group_clip_norms.empty() ? (p->options().joint_clipping ? "joint" : "per critic")
+                                                                     : "per layer")
+              << ", target epsilon " << p->options().target_epsilon << " at delta " << p->options().delta
+              << " over " << config.integer("train.d_rounds") * trainer.total_steps() << " planned accounted steps"
+              << std::endl;
+  trainer.train();
+  struct rusage ru {};
+  getrusage(RUSAGE_SELF, &ru);  // ru_maxrss: KiB on Linux
+  std::cout << R << "peak memory " << (ru.ru_maxrss / 1024) << " MiB (resident, this rank)" << std::endl;
+  if (trainer.stopped_by_signal()) {
+    std::cout << R << "stopped by signal " << pending_stop_signal() << " at step " << trainer.global_step()
+              << " after writing a checkpoint; continue with --resume (exit " << kExitStoppedBySignal << ")"
+              << std::endl;
+    return kExitStoppedBySignal;
+  }
+  return 0;
 }
 }  // namespace
 
@@ -33,6 +79,8 @@ int cmd_train(int argc, char** argv) {
   args.option("config", "TOML run configuration", "", true)
       .option("out", "run directory", "run")
       .flag("resume", "continue from the newest checkpoint in the run directory")
+      .option("init-from", "start from this checkpoint's weights (e.g. public pretraining) with a fresh "
+              "optimizer, step counter and privacy accountant")
       .repeated("set", "override a config key: section.key=value")
       .option("threads", "torch intra-op threads (overrides train.threads)");
   if (!args.parse(argc, argv)) return 0;
@@ -44,24 +92,21 @@ int cmd_train(int argc, char** argv) {
     throw UsageError(args.get("config") + ": train.data is empty: name the prepared HDF5 file "
                      "(or pass --set train.data=PATH)");
   const std::string run_dir = args.get("out");
-  FileSource source(data, 0);
-  auto comm = make_single_process_communicator();
-  if (comm->rank() == 0) {
-    fs::create_directories(run_dir);
-    config.save((fs::path(run_dir) / "config.toml").string());
+  install_stop_signal_handlers();
+  auto comm = make_communicator_from_config(config);
+  const std::string init_from = args.has("init-from") ? args.get("init-from") : "";
+  if (!init_from.empty() && args.get_flag("resume"))
+    throw UsageError("--init-from and --resume exclude each other: --resume continues this run, --init-from starts "
+                     "a new one from another run's weights");
+  if (comm->world() == 1) return train_on(config, data, run_dir, args.get_flag("resume"), init_from, *comm);
+  // Several ranks: an error on one rank must end all of them with its message (MPI_Abort),
+  // never leave the others waiting in a collective.
+  try {
+    return train_on(config, data, run_dir, args.get_flag("resume"), init_from, *comm);
+  } catch (const std::exception& e) {
+    comm->abort(std::string("error: ") + e.what(), 1);
   }
-  Trainer trainer(config, source, *comm, run_dir);
-  if (args.get_flag("resume")) {
-    if (trainer.resume())
-      std::cout << "[rank " << comm->rank() << "] resumed at step " << trainer.global_step() << "\n";
-    else
-      std::cout << "[rank " << comm->rank() << "] --resume: no checkpoint in " << run_dir
-                << ", starting at step 0\n";
-  }
-  std::cout << "[rank " << comm->rank() << "] training on " << source.size() << " sequences of " << data << " for "
-            << trainer.total_steps() << " steps (" << trainer.steps_per_epoch() << " per epoch)" << std::endl;
-  trainer.train();
-  return 0;
+  return 1;  // abort() does not return
 }
 
 int cmd_generate(int argc, char** argv) {
@@ -109,6 +154,7 @@ int cmd_generate(int argc, char** argv) {
     DatasetWriter writer(out, out_schema);
     writer.set_metadata("generated_from", ckpt);
     writer.set_metadata("config", model.config.to_toml());
+    if (!model.privacy.empty()) writer.set_metadata("privacy", model.privacy);
     generate_sequences(model, n, batch, seed, cond, [&](const Batch& b) {
       for (int64_t i = 0; i < b.n; ++i)
         writer.append_sequence(b.attributes.data() + i * b.A, b.features.data() + i * b.L * b.F, b.lengths[i], 0, 0);
@@ -126,6 +172,7 @@ int cmd_generate(int argc, char** argv) {
   } else {
     throw UsageError("--out must end in .h5 or .csv, got '" + out + "'");
   }
+  if (!model.privacy.empty()) std::cout << "privacy: " << model.privacy << "\n";
   std::cout << "generated " << n << " sequences from " << ckpt << " (step " << model.step << ") -> " << out << "\n";
   return 0;
 }

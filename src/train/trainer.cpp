@@ -5,17 +5,22 @@
 #include <fstream>
 #include <iostream>
 #include <random>
+#include <sstream>
 
 #include "doppel/atomic_file.hpp"
 #include "doppel/checkpoint_policy.hpp"
+#include "doppel/dist/fault_injection.hpp"
+#include "doppel/dist/parameter_agreement.hpp"
 #include "doppel/error.hpp"
 #include "doppel/export.hpp"
 #include "doppel/model/example_random.hpp"
 #include "doppel/model/model_space.hpp"
 #include "doppel/model/packing.hpp"
 #include "doppel/model/wgan_gp.hpp"
+#include "doppel/privacy/privacy_engine.hpp"
 #include "doppel/progress_line.hpp"
 #include "doppel/tensorboard_writer.hpp"
+#include "doppel/train/stop_signal.hpp"
 
 namespace fs = std::filesystem;
 
@@ -144,6 +149,25 @@ Trainer::Trainer(Config config, const BatchSource& source, Communicator& comm, s
   broadcast_parameters(*generator_, comm_);
   broadcast_parameters(*critic_, comm_);
   broadcast_parameters(*attr_critic_, comm_);
+  if (c.boolean("privacy.enabled")) {
+    // Packing would put several private examples into one critic input, and adding or
+    // removing one example would reshuffle the packs of others: the per-example bound
+    // would no longer be C. So DP requires one example per critic input.
+    if (options_.packing != 1)
+      throw Error(c.origin() + ": privacy.enabled requires model.packing = 1 (got " + std::to_string(options_.packing) +
+                  "): with packs, one example's presence changes other packs and the clip bound no longer "
+                  "limits its influence");
+    PrivacyOptions po = PrivacyOptions::from_config(c);
+    // Every rank must draw the same Poisson uniforms: rank 0's seed wins.
+    auto seed = torch::tensor({int64_t(fresh_privacy_seed(po.seed))}, torch::kLong);
+    comm_.broadcast(seed, 0);
+    const int64_t n = source.size();
+    shard_begin_ = n * comm_.rank() / comm_.world();
+    shard_end_ = n * (comm_.rank() + 1) / comm_.world();
+    privacy_ = std::make_unique<PrivacyEngine>(
+        po, std::vector<torch::nn::Module*>{critic_.ptr().get(), attr_critic_.ptr().get()}, double(batch_) / double(n),
+        c.integer("train.d_rounds") * total_steps_, uint64_t(seed.item<int64_t>()));
+  }
   opt_g_ = std::make_unique<torch::optim::Adam>(generator_->parameters(), adam(g_schedule_.lr(0), c));
   opt_d_ = std::make_unique<torch::optim::Adam>(critic_->parameters(), adam(c.number("train.d_lr"), c));
   opt_attr_d_ = std::make_unique<torch::optim::Adam>(attr_critic_->parameters(), adam(c.number("train.d_attr_lr"), c));
@@ -169,17 +193,27 @@ StepLosses Trainer::step() {
   const Config& c = config_;
   const int64_t p = options_.packing, packs = batch_ / p, pack_off = local_offset_ / p, local_packs = local_batch_ / p;
   const double gp_coe = c.number("train.gp_coe"), attr_gp_coe = c.number("train.attr_gp_coe");
-  std::vector<int64_t> idx;
-  next_indices(idx);
-  auto real = to_model_space(source_.read_indices(idx), layout_);
-  auto real_in = feature_critic_input(real.features, real.attributes, p);
-  auto real_attr_in = pack_examples(real.attributes, p);
-
   // Sums over this rank's examples divided by the GLOBAL count: after the gradient
   // all-reduce every rank holds the gradient of the global-batch mean.
   const double norm = 1.0 / double(packs);
   torch::Tensor d_sum, da_sum, gp_sum, gpa_sum, w_sum, g_sum;
-  for (int64_t r = 0; r < c.integer("train.d_rounds"); ++r) {
+  if (privacy_) {
+    // DP: every d_round draws a fresh Poisson sample and is one accounted step.
+    for (int64_t r = 0; r < c.integer("train.d_rounds"); ++r) {
+      auto sums = dp_critic_round();
+      d_sum = sums[0], da_sum = sums[1], gp_sum = sums[2], gpa_sum = sums[3], w_sum = sums[4];
+    }
+    epoch_ = step_ / steps_per_epoch_;
+  }
+  std::vector<int64_t> idx;
+  torch::Tensor real_in, real_attr_in;
+  if (!privacy_) {
+    next_indices(idx);
+    auto real = to_model_space(source_.read_indices(idx), layout_);
+    real_in = feature_critic_input(real.features, real.attributes, p);
+    real_attr_in = pack_examples(real.attributes, p);
+  }
+  for (int64_t r = 0; !privacy_ && r < c.integer("train.d_rounds"); ++r) {
     auto noise = draw_generator_noise(rng_, layout_, options_, batch_, local_offset_, local_batch_);
     Generated fake;
     {
@@ -237,9 +271,10 @@ StepLosses Trainer::step() {
 void Trainer::log(const StepLosses& l) {
   const double g_lr = g_schedule_.lr(step_ - 1);
   if (!progress_) progress_ = std::make_unique<Progress>(total_steps_, steps_per_epoch_, batch_, comm_.rank());
-  std::cout << progress_->update(step_, {{"d_loss", l.d_loss}, {"d_attr_loss", l.d_attr_loss}, {"g_loss", l.g_loss}},
-                                 Progress::Clock::now())
-            << std::endl;
+  std::vector<std::pair<std::string, double>> shown = {
+      {"d_loss", l.d_loss}, {"d_attr_loss", l.d_attr_loss}, {"g_loss", l.g_loss}};
+  if (privacy_) shown.emplace_back("epsilon", privacy_->epsilon());
+  std::cout << progress_->update(step_, shown, Progress::Clock::now()) << std::endl;
   if (comm_.rank() != 0) return;
   if (!tb_) tb_ = std::make_unique<TensorBoardWriter>(run_dir_);
   tb_->scalar("d_loss", l.d_loss, step_);
@@ -250,6 +285,7 @@ void Trainer::log(const StepLosses& l) {
   tb_->scalar("wasserstein", l.wasserstein, step_);
   tb_->scalar("g_lr", g_lr, step_);
   tb_->scalar("d_lr", config_.number("train.d_lr"), step_);
+  if (privacy_) tb_->scalar("epsilon", privacy_->epsilon(), step_);
   tb_->flush();
 }
 
@@ -280,9 +316,26 @@ void Trainer::save_samples() {
 void Trainer::train() {
   const int64_t ckpt_every = config_.integer("train.checkpoint_every");
   const int64_t vis = config_.integer("train.vis_freq");
+  const int64_t checksum_every = config_.integer("dist.checksum_every");
   int64_t last_saved = -1;
+  stopped_by_signal_ = false;
   while (step_ < total_steps_) {
+    inject_fault_if_requested(comm_.rank(), step_);
+    if (!budget_allows_step()) {
+      if (comm_.rank() == 0)
+        std::cout << "privacy budget: stopping at step " << step_ << " of " << total_steps_ << ", epsilon "
+                  << privacy_->epsilon() << "; one more step would spend " << privacy_->epsilon_after(config_.integer("train.d_rounds"))
+                  << " > target " << privacy_->options().target_epsilon << std::endl;
+      break;
+    }
     auto l = step();
+    if (checksum_every > 0 && step_ % checksum_every == 0) check_parameters_agree(named_state(), comm_, step_);
+    // One tiny all-reduce per step: all ranks stop together when any rank got SIGTERM/SIGUSR1.
+    if (comm_.any(pending_stop_signal() != 0)) {
+      save_checkpoint();
+      stopped_by_signal_ = true;
+      return;
+    }
     if (step_ % config_.integer("train.log_every") == 0 || step_ == total_steps_) log(l);
     if (vis > 0 && step_ % vis == 0) save_samples();
     if (step_ % ckpt_every == 0) {
@@ -291,6 +344,22 @@ void Trainer::train() {
     }
   }
   if (last_saved != step_) save_checkpoint();
+}
+
+bool Trainer::budget_allows_step() const {
+  if (!privacy_) return true;
+  return privacy_->epsilon_after(config_.integer("train.d_rounds")) <= privacy_->options().target_epsilon;
+}
+
+void Trainer::write_privacy_json() {
+  if (!privacy_ || comm_.rank() != 0) return;
+  AtomicFile file((fs::path(run_dir_) / "privacy.json").string());
+  {
+    std::ofstream out(file.temp_path());
+    out << privacy_->summary_json() << "\n";
+    if (!out) throw Error("cannot write " + file.temp_path());
+  }
+  file.commit();
 }
 
 std::vector<std::pair<std::string, torch::Tensor>> Trainer::named_state() const {
@@ -328,6 +397,12 @@ std::string Trainer::save_checkpoint() {
     a.write("shuffle_seed", scalar_i64(int64_t(seed_)));
     a.write("rng", rng_.get_state());
     a.write("config", c10::IValue(config_.to_toml()));
+    if (privacy_) {
+      a.write("privacy", c10::IValue(privacy_->state_json()));
+      a.write("privacy_summary", c10::IValue(privacy_->summary_json()));
+      a.write("privacy_noise_rng", privacy_->noise_rng_state());
+      a.write("privacy_sample_rng", privacy_->sample_rng_state());
+    }
     a.write("schema", c10::IValue(source_.schema().to_json()));
     AtomicFile file(path);
     a.save_to(file.temp_path());
@@ -335,22 +410,35 @@ std::string Trainer::save_checkpoint() {
     CheckpointPolicy policy{config_.integer("train.keep_checkpoints"), config_.integer("train.extra_checkpoint_freq")};
     for (int64_t s : checkpoints_to_delete(list_checkpoints(run_dir_), step_, policy))
       fs::remove(fs::path(run_dir_) / checkpoint_name(s));
+    write_privacy_json();
   }
   comm_.barrier();
   return path;
 }
 
 bool Trainer::resume() {
-  const std::string path = newest_checkpoint(run_dir_);
+  // Rank 0 chooses, so every rank resumes from the same checkpoint.
+  std::string path = comm_.rank() == 0 ? newest_checkpoint(run_dir_) : std::string();
+  broadcast_bytes(path, comm_, 0);
   if (path.empty()) return false;
   load_checkpoint(path);
   return true;
 }
 
 void Trainer::load_checkpoint(const std::string& path) {
+  // Rank 0 reads the file and sends its bytes: every rank loads identical weights, optimizer
+  // moments, RNG state and cursor, with or without a shared file system.
+  std::string bytes;
+  if (comm_.rank() == 0) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw Error(path + ": cannot open checkpoint");
+    bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  broadcast_bytes(bytes, comm_, 0);
   torch::serialize::InputArchive a;
   try {
-    a.load_from(path);
+    std::istringstream stream(bytes);
+    a.load_from(stream);
   } catch (const c10::Error& e) {
     throw Error(path + ": not a readable doppel checkpoint (" + std::string(e.what_without_backtrace()) + ")");
   }
@@ -381,6 +469,49 @@ void Trainer::load_checkpoint(const std::string& path) {
   torch::Tensor state;
   a.read("rng", state);
   rng_.set_state(state);
+  c10::IValue privacy_state;
+  const bool has_privacy = a.try_read("privacy", privacy_state);
+  if (privacy_) {
+    if (!has_privacy)
+      throw Error(path + ": checkpoint of a non-private run, but privacy.enabled = true: resuming it privately "
+                  "would not account its earlier steps (use train --init-from to fine-tune it privately)");
+    torch::Tensor noise_rng, sample_rng;
+    a.read("privacy_noise_rng", noise_rng);
+    a.read("privacy_sample_rng", sample_rng);
+    privacy_->load_state(privacy_state.toStringRef(), noise_rng, sample_rng, path);
+  } else if (has_privacy) {
+    throw Error(path + ": checkpoint of a private run, but privacy.enabled = false: continuing it without DP "
+                "would silently void its guarantee");
+  }
+  broadcast_parameters(*generator_, comm_);
+  broadcast_parameters(*critic_, comm_);
+  broadcast_parameters(*attr_critic_, comm_);
+}
+
+void Trainer::init_from(const std::string& path) {
+  torch::serialize::InputArchive a;
+  try {
+    a.load_from(path);
+  } catch (const c10::Error& e) {
+    throw Error(path + ": not a readable doppel checkpoint (" + std::string(e.what_without_backtrace()) + ")");
+  }
+  c10::IValue schema_json;
+  a.read("schema", schema_json);
+  if (!Schema::from_json(schema_json.toStringRef(), path).same_layout(source_.schema()))
+    throw Error(path + ": --init-from: the checkpoint's schema does not match the training data's schema");
+  auto sub = [&](const std::string& key, torch::nn::Module& m) {
+    torch::serialize::InputArchive s;
+    a.read(key, s);
+    try {
+      m.load(s);
+    } catch (const c10::Error& e) {
+      throw Error(path + ": --init-from: the " + key + " weights do not fit this model's shape (" +
+                  std::string(e.what_without_backtrace()) + ")");
+    }
+  };
+  sub("generator", *generator_);
+  sub("critic", *critic_);
+  sub("attr_critic", *attr_critic_);
   broadcast_parameters(*generator_, comm_);
   broadcast_parameters(*critic_, comm_);
   broadcast_parameters(*attr_critic_, comm_);

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <random>
 #include <set>
 
@@ -267,11 +268,14 @@ TEST_F(LearnedMetrics, BaselineCommandTrainsOnTheFileAndWritesSequences) {
                         b.lengths[size_t(i)], uint8_t(i % 4 == 3), b.start_time[size_t(i)]);
     w.finish();
   }
-  std::vector<std::string> argv_s = {"--data", data, "--out", out, "--n", "7", "--steps", "150",
-                                     "--hidden", "8", "--window", "5", "--seed", "3", "--threads", "1"};
-  std::vector<char*> argv;
-  for (auto& a : argv_s) argv.push_back(a.data());
-  ASSERT_EQ(cmd_baseline_lstm(int(argv.size()), argv.data()), 0);
+  // The CLI lives in the binary only, so the test runs it.
+  auto run = [&](const std::string& args) {
+    std::string cmd = std::string(DOPPEL_BINARY) + " baseline lstm " + args + " > " +
+                      dir.file("log.txt") + " 2>&1";
+    return std::system(cmd.c_str());
+  };
+  ASSERT_EQ(run("--data " + data + " --out " + out +
+                " --n 7 --steps 150 --hidden 8 --window 5 --seed 3 --threads 1"), 0);
 
   DatasetReader r(out);
   EXPECT_EQ(r.size(), 7);
@@ -297,9 +301,7 @@ TEST_F(LearnedMetrics, BaselineCommandTrainsOnTheFileAndWritesSequences) {
   auto k = discriminative_score(test, syn, d);
   EXPECT_EQ(int64_t(k["n_train"]) + int64_t(k["n_test"]), 2 * 7);
 
-  // Bad command lines fail with a message, not a crash.
-  std::vector<std::string> bad_s = {"--data", dir.file("missing.h5"), "--out", out, "--n", "3"};
-  std::vector<char*> bad;
-  for (auto& a : bad_s) bad.push_back(a.data());
-  EXPECT_NE(doppel_test::error_of([&] { cmd_baseline_lstm(int(bad.size()), bad.data()); }), "");
+  // Bad input fails with a message, not a crash.
+  EXPECT_NE(run("--data " + dir.file("missing.h5") + " --out " + out + " --n 3"), 0);
+  EXPECT_NE(run("--data " + data + " --out " + out + " --n 0"), 0);
 }

@@ -19,6 +19,9 @@ struct LoadedGenerator {
   ModelLayout layout;
   Generator generator{nullptr};
   int64_t step = 0;
+  // The run's privacy summary (JSON: epsilon spent, delta, sigma, q, ...) at this
+  // checkpoint; empty for a non-private run. Written into generated files' metadata.
+  std::string privacy;
 };
 
 // Reads the generator, config and schema of a checkpoint written by Trainer.

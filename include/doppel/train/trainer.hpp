@@ -20,6 +20,7 @@ namespace doppel {
 
 class TensorBoardWriter;
 class Progress;
+class PrivacyEngine;
 
 // Global-batch averages of one step's losses (last d round / g round).
 struct StepLosses {
@@ -37,12 +38,24 @@ class Trainer {
   // Loads the newest checkpoint of the run dir; false (and nothing changed) if none.
   bool resume();
   void load_checkpoint(const std::string& path);
+  // Public pretraining then private fine-tuning: copies only the three networks' weights
+  // from a checkpoint (same schema and model shape); optimizers, step counter, RNGs and the
+  // privacy accountant stay fresh, so privacy is spent only on this run's data.
+  void init_from(const std::string& checkpoint_path);
   // Rank 0 writes <run_dir>/ckpt-<step>.pt atomically and applies the keep policy;
   // returns the path (every rank).
   std::string save_checkpoint();
 
   // Trains until total_steps(); checkpoints every train.checkpoint_every and at the end.
+  // Stops early, after a checkpoint, when any rank got SIGTERM/SIGUSR1 (stopped_by_signal()).
+  // Compares parameter checksums across ranks every dist.checksum_every steps.
   void train();
+  bool stopped_by_signal() const { return stopped_by_signal_; }
+  // Under DP: false when the d_rounds accounted steps of one more step would take ε past
+  // privacy.target_epsilon. Always true without DP.
+  bool budget_allows_step() const;
+  // The privacy engine (nullptr unless privacy.enabled).
+  PrivacyEngine* privacy() { return privacy_.get(); }
   // One global step (public for benchmarks and tests).
   StepLosses step();
 
@@ -60,6 +73,10 @@ class Trainer {
 
  private:
   void next_indices(std::vector<int64_t>& idx);
+  // One DP-SGD update of both critics on a fresh Poisson sample (src/train/dp_critic_round.cpp).
+  // Returns this rank's sums {d, d_attr, gp, gp_attr, wasserstein} for logging.
+  std::vector<torch::Tensor> dp_critic_round();
+  void write_privacy_json();
   void save_samples();
   void log(const StepLosses& l);
 
@@ -80,8 +97,11 @@ class Trainer {
   std::vector<int64_t> order_;                 // the current epoch's permutation
   int64_t order_epoch_ = -1;
   uint64_t seed_ = 0;
+  bool stopped_by_signal_ = false;
   std::unique_ptr<TensorBoardWriter> tb_;
   std::unique_ptr<Progress> progress_;
+  std::unique_ptr<PrivacyEngine> privacy_;
+  int64_t shard_begin_ = 0, shard_end_ = 0;  // this rank's items under DP's Poisson sampling
 };
 
 // The order of the items in `epoch`: a Fisher-Yates shuffle driven by a generator seeded from

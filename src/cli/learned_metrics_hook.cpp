@@ -1,0 +1,32 @@
+#include "learned_metrics_hook.hpp"
+
+#include <iostream>
+
+#include "doppel/eval/learned_metrics.hpp"
+
+namespace doppel {
+
+void attach_learned_metrics(eval::EvaluateOptions& options, const Config& c) {
+  if (!c.boolean("eval.learned")) {
+    options.learned = nullptr;
+    options.learned_skip_reason = "eval.learned = false";
+    return;
+  }
+  UtilityOptions u;
+  u.steps = int(c.integer("eval.utility_steps"));
+  u.max_windows = c.integer("eval.utility_max_windows");
+  u.target = c.string("eval.utility_target");
+  u.seed = uint64_t(c.integer("eval.seed"));
+  DiscriminativeOptions d;
+  d.steps = int(c.integer("eval.discriminative_steps"));
+  d.seed = uint64_t(c.integer("eval.seed"));
+  options.learned = [u, d](const BatchSource& train, const BatchSource& test, const BatchSource& syn) {
+    auto progress = [](const std::string& line) { std::cerr << line << "\n"; };
+    nlohmann::json out;
+    out["utility"] = utility_score(train, test, syn, u, progress);
+    out["discriminative"] = discriminative_score(test.size() > 0 ? test : train, syn, d, progress);
+    return out;
+  };
+}
+
+}  // namespace doppel
