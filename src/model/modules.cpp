@@ -7,6 +7,7 @@
 #include "doppel/model/discriminator.hpp"
 #include "doppel/model/example_random.hpp"
 #include "doppel/model/generator.hpp"
+#include "doppel/model/lstm_inference.hpp"
 #include "doppel/model/mlp.hpp"
 #include "doppel/model/output_activation.hpp"
 #include "doppel/model/packing.hpp"
@@ -187,8 +188,13 @@ torch::Tensor FeatureGeneratorImpl::forward(const torch::Tensor& attributes, con
   if (cells * sample_len_ != L_)
     throw Error("feature generator: " + std::to_string(cells) + " noise cells × sample_len " +
                 std::to_string(sample_len_) + " != sequence length " + std::to_string(L_));
-  auto input = torch::cat({attributes.unsqueeze(1).expand({B, cells, attributes.size(1)}), noise}, 2);
-  auto hidden = std::get<0>(lstm_->forward(input));                 // [B, cells, H]
+  torch::Tensor hidden;  // [B, cells, H]
+  if (lstm_inference_applies(lstm_, attributes, noise)) {
+    hidden = lstm_inference_forward(lstm_, attributes, noise);  // generation: same numbers to float rounding
+  } else {
+    auto input = torch::cat({attributes.unsqueeze(1).expand({B, cells, attributes.size(1)}), noise}, 2);
+    hidden = std::get<0>(lstm_->forward(input));
+  }
   auto steps = out_->forward(hidden).reshape({B, L_, step_width_});  // cell c -> steps c*S..c*S+S-1
   return mask_after_generation_flag(apply_output_activations(steps, blocks_));
 }
