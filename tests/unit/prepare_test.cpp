@@ -187,7 +187,8 @@ std::string traffic_config() { return std::string(DOPPEL_SOURCE_DIR) + "/configs
 TEST(Prepare, TrafficWindowsRoundTripAndSplit) {
   TempDir dir;
   Config c = Config::load(traffic_config(), {"data.input=" + metro_csv(), "data.stride=24",
-                                             "columns[0].encoding=\"zero_one\""});  // temp continuous
+                                             "columns[0].encoding=\"zero_one\"",  // temp continuous
+                                             "columns[9].encoding=\"binned\"", "columns[9].bins=50"});
   PrepareResult r = prepare_dataset(c, dir.file("t.h5"));
   EXPECT_GT(r.items, 1000);
   auto report = nlohmann::json::parse(r.report_json);
