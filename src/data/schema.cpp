@@ -47,6 +47,7 @@ size_t ColumnSchema::width() const {
 
 size_t ColumnSchema::bin_of(double value) const {
   // edges[0..n]; bin i holds [edges[i], edges[i+1]); the last bin includes its top edge.
+  if (edges.size() < 2) throw Error("column '" + name + "' is not binned: bin_of is not defined");
   size_t n = edges.size() - 1;
   auto it = std::upper_bound(edges.begin() + 1, edges.end() - 1, value);
   return std::min(n - 1, size_t(it - (edges.begin() + 1)));
