@@ -108,6 +108,9 @@ struct DatasetWriter::Impl {
                              where(), what);
     h5::Handle dcpl = h5::plist(H5Pcreate(H5P_DATASET_CREATE), where(), what);
     h5::check(H5Pset_chunk(dcpl.get(), int(chunk.size()), chunk.data()), where(), what);
+    // No modification times in object headers: the same data gives the same bytes
+    // (generated files are compared byte for byte for determinism).
+    h5::check(H5Pset_obj_track_times(dcpl.get(), false), where(), what);
     if (compression > 0) {
       h5::check(H5Pset_shuffle(dcpl.get()), where(), what);
       h5::check(H5Pset_deflate(dcpl.get(), unsigned(compression)), where(), what);
