@@ -165,7 +165,9 @@ DatasetWriter::DatasetWriter(const std::string& path, const Schema& schema, int 
   // with thousands of categories still fits in the root attributes.
   h5::Handle fapl = h5::plist(H5Pcreate(H5P_FILE_ACCESS), path, what);
   h5::check(H5Pset_libver_bounds(fapl.get(), H5F_LIBVER_V18, H5F_LIBVER_LATEST), path, what);
-  m.file = h5::file(H5Fcreate(m.out.temp_path().c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get()),
+  h5::Handle fcpl = h5::plist(H5Pcreate(H5P_FILE_CREATE), path, what);
+  h5::check(H5Pset_obj_track_times(fcpl.get(), false), path, what);  // root group: no timestamps either
+  m.file = h5::file(H5Fcreate(m.out.temp_path().c_str(), H5F_ACC_TRUNC, fcpl.get(), fapl.get()),
                     path, what);
 
   hid_t root = m.file.get();
