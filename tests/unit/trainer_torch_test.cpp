@@ -11,53 +11,14 @@
 #include "doppel/tensorboard_writer.hpp"
 #include "doppel/train/generate.hpp"
 #include "doppel/train/trainer.hpp"
+#include "synthetic_source.hpp"
 
 using namespace doppel;
 namespace fs = std::filesystem;
 
 namespace {
 
-ColumnSchema column(const std::string& name, Role role, Encoding enc, int cats = 0) {
-  ColumnSchema c;
-  c.name = name;
-  c.source = name;
-  c.role = role;
-  c.encoding = enc;
-  for (int i = 0; i < cats; ++i) c.categories.push_back("c" + std::to_string(i));
-  return c;
-}
-
-InMemorySource make_source(int64_t n) {
-  Schema s;
-  s.kind = "sequences";
-  s.max_len = 10;
-  s.attributes = {column("kind", Role::Attribute, Encoding::Categorical, 3),
-                  column("size", Role::Attribute, Encoding::ZeroOne)};
-  s.features = {column("u", Role::Feature, Encoding::ZeroOne), column("v", Role::Feature, Encoding::MinusOneOne),
-                column("cat", Role::Feature, Encoding::Categorical, 2)};
-  std::mt19937 rng(17);
-  std::uniform_real_distribution<float> u01(0, 1);
-  Batch b;
-  b.n = n;
-  b.L = 10;
-  b.A = 4;
-  b.F = 4;
-  b.attributes.assign(n * 4, 0.0f);
-  b.features.assign(n * 10 * 4, 0.0f);
-  for (int64_t i = 0; i < n; ++i) {
-    b.attributes[i * 4 + rng() % 3] = 1;
-    b.attributes[i * 4 + 3] = u01(rng);
-    int32_t len = int32_t(2 + rng() % 9);
-    b.lengths.push_back(len);
-    for (int t = 0; t < len; ++t) {
-      float* f = b.features.data() + (i * 10 + t) * 4;
-      f[0] = u01(rng);
-      f[1] = 2 * u01(rng) - 1;
-      f[2 + rng() % 2] = 1;
-    }
-  }
-  return InMemorySource(s, b);
-}
+InMemorySource make_source(int64_t n) { return doppel_test::mixed_source(n, 17, true); }
 
 Config tiny_config(const std::vector<std::string>& extra) {
   auto c = Config::load(std::string(DOPPEL_SOURCE_DIR) + "/configs/tiny.toml", extra);
