@@ -120,7 +120,7 @@ int cmd_generate(int argc, char** argv) {
       .option("out", "output file, .h5 or .csv", "", true)
       .option("seed", "noise seed", "0")
       .option("attributes", "CSV of given attributes to condition on")
-      .option("batch", "sequences per generator call", "1000")
+      .option("batch", "sequences per generator call (250 keeps the LSTM buffers in cache)", "250")
       .option("threads", "torch intra-op threads", "1");
   if (!args.parse(argc, argv)) return 0;
   std::string ckpt = args.has("checkpoint") ? args.get("checkpoint") : "";
