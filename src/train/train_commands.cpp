@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <random>
 #include <sys/resource.h>
 
 #include "doppel/args.hpp"
@@ -120,6 +121,8 @@ int cmd_generate(int argc, char** argv) {
       .option("out", "output file, .h5 or .csv", "", true)
       .option("seed", "noise seed", "0")
       .option("attributes", "CSV of given attributes to condition on")
+      .option("attributes-from", "condition on the attributes of --n sequences drawn (seeded, with "
+              "replacement) from the training split of this prepared HDF5 file")
       .option("batch", "sequences per generator call (250 keeps the LSTM buffers in cache)", "250")
       .option("threads", "torch intra-op threads", "1");
   if (!args.parse(argc, argv)) return 0;
@@ -134,6 +137,23 @@ int cmd_generate(int argc, char** argv) {
 
   std::vector<float> given;
   int64_t n = args.has("n") && !args.get("n").empty() ? args.get_int("n") : 0;
+  if (args.has("attributes-from") && !args.get("attributes-from").empty()) {
+    if (args.has("attributes") && !args.get("attributes").empty())
+      throw UsageError("give --attributes or --attributes-from, not both");
+    if (n < 1) throw UsageError("--attributes-from needs --n");
+    FileSource real(args.get("attributes-from"), 0);
+    if (!real.schema().same_layout(model.schema))
+      throw Error(args.get("attributes-from") + ": its schema differs from the model's (" + ckpt + ")");
+    if (real.size() == 0) throw Error(args.get("attributes-from") + ": no training sequences to draw attributes from");
+    std::mt19937_64 rng(uint64_t(args.get_int("seed")) * 0x9E3779B97F4A7C15ull + 1);
+    std::vector<int64_t> idx(static_cast<size_t>(n));
+    for (auto& i : idx) i = int64_t(rng() % uint64_t(real.size()));
+    for (int64_t b = 0; b < n; b += 4096) {
+      std::vector<int64_t> part(idx.begin() + b, idx.begin() + std::min(n, b + 4096));
+      Batch batch = real.read_indices(part);
+      given.insert(given.end(), batch.attributes.begin(), batch.attributes.end());
+    }
+  }
   if (args.has("attributes") && !args.get("attributes").empty()) {
     int64_t rows = 0;
     given = read_given_attributes(args.get("attributes"), model.schema, &rows);

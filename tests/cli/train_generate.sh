@@ -54,5 +54,11 @@ col_of() { head -1 "$1" | tr ',' '\n' | grep -n "^$2\$" | cut -d: -f1; }
 gc=$(col_of "$tmp/given3.csv" weather_description); cc=$(col_of "$tmp/c.csv" weather_description)
 check "given categorical attribute kept" '[ -n "$cc" ] && [ "$(sed -n 2p "$tmp/given3.csv" | cut -d, -f$gc)" = "$(sed -n 2p "$tmp/c.csv" | cut -d, -f$cc)" ]'
 
+# Conditioning on the attributes of real training sequences drawn from the prepared file.
+"$doppel" generate --run "$tmp/run" --attributes-from "$tmp/t.h5" --n 30 --seed 2 --out "$tmp/from.h5" > "$tmp/from.log" 2>&1
+check "attributes-from exits 0" '[ $? -eq 0 ] && grep -q "generated 30 sequences" "$tmp/from.log"'
+"$doppel" generate --run "$tmp/run" --attributes-from "$tmp/t.h5" --out "$tmp/from2.h5" > "$tmp/from2.log" 2>&1
+check "attributes-from without --n is a usage error" '[ $? -eq 2 ] && grep -q "needs --n" "$tmp/from2.log"'
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
