@@ -14,6 +14,7 @@
 #            (sequence critic first, then the attribute critic)
 #   N_SYN    synthetic sequences per mode (1000)   SEED  privacy.seed of every mode (1)
 #   EXTRA_SET  "key=v key=v": extra --set for every training
+#   LEARNED  false skips the learned metrics (utility; they refuse a collapsed synthetic set)
 # Run from the repository root. Each training uses 1 torch thread (OMP_NUM_THREADS=1 keeps
 # the evaluation's learned metrics on one thread too).
 set -euo pipefail
@@ -54,7 +55,7 @@ for mode in $MODES; do
   "$DOPPEL" generate --run "$D/run" --n "$N" --out "$D/synthetic.h5" --seed 1 > "$D/generate.log" 2>&1
   data=$(sed -n "/^\[train\]/,/^\[/ s/^data *= *['\"]\(.*\)['\"].*/\1/p" "$D/run/config.toml")
   "$DOPPEL" evaluate --real "$data" --synthetic "$D/synthetic.h5" --out "$D/eval" --config "$CONFIG" \
-    --no-plots > "$D/evaluate.log" 2>&1
+    --set "eval.learned=${LEARNED:-true}" --no-plots > "$D/evaluate.log" 2>&1
   row=$(jq -r --arg m "$mode" --argjson t "$t_train" --slurpfile p "$D/run/privacy.json" \
     '[$m, $p[0].epsilon, $p[0].noise_multiplier, $p[0].accounted_steps, .similarity.score,
       .autocorrelation.score, (.utility.ratio // null), $t] | map(tostring) | join(" | ")' "$D/eval/metrics.json")
