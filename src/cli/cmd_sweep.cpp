@@ -163,6 +163,7 @@ struct Row {
   double target = 0, spent = NAN, sigma = NAN;
   int64_t steps = 0;
   double similarity = NAN, autocorrelation = NAN, utility = NAN, mia = NAN, ac_ratio = NAN;
+  std::string note;  // why a metric is missing (printed under the Markdown table)
 };
 
 void write_plot(const std::vector<Row>& rows, const std::string& out) {
@@ -260,7 +261,22 @@ int cmd_sweep(int argc, char** argv) {
     run_logged({self, "generate", "--run", run + "/run", "--n", std::to_string(n_gen), "--out", syn, "--seed", "1"},
                run + "/generate.log");
     std::cout << "sweep: epsilon " << r.label << ": evaluating" << std::endl;
-    auto m = eval::evaluate_files(data, syn, run + "/eval", options, /*plots=*/false);
+    nlohmann::json m;
+    try {
+      m = eval::evaluate_files(data, syn, run + "/eval", options, /*plots=*/false);
+    } catch (const Error& e) {
+      // A learned metric can refuse a degenerate synthetic set (e.g. every sequence shorter
+      // than the forecaster's window at a tiny budget). That is a result to report, not a
+      // reason to lose the other budgets: evaluate again without the learned metrics, and say
+      // why in the log, metrics.json ("utility": {"skipped": ...}) and sweep.md.
+      if (!options.learned) throw;
+      r.note = std::string("learned metrics failed: ") + e.what();
+      std::cout << "sweep: epsilon " << r.label << ": " << r.note << "; evaluating without them" << std::endl;
+      auto fallback = options;
+      fallback.learned = nullptr;
+      fallback.learned_skip_reason = r.note;
+      m = eval::evaluate_files(data, syn, run + "/eval", fallback, /*plots=*/false);
+    }
     r.similarity = json_number(m["similarity"]["score"]);
     r.autocorrelation = json_number(m["autocorrelation"].value("score", nlohmann::json(nullptr)));
     if (m.contains("utility")) r.utility = json_number(m["utility"].value("ratio", nlohmann::json(nullptr)));
@@ -342,6 +358,8 @@ int cmd_sweep(int argc, char** argv) {
       for (auto& v : values(r)) o << " " << v << " |";
       o << "\n";
     }
+    for (auto& r : rows)
+      if (!r.note.empty()) o << "\nepsilon " << r.label << ": " << r.note << "\n";
     o << "\n![fidelity against epsilon](sweep.png)\n";
     o.close();
     md.commit();

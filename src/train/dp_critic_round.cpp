@@ -7,8 +7,13 @@
 //   - D(fake) and the gradient penalty: the penalty is taken on interpolates between TWO
 //     generated batches (not real and fake), so neither term reads private data; their
 //     gradient is a function of the critic's (already private) parameters and of fresh
-//     generator noise — post-processing, no clipping, no budget. They are averaged over the
+//     generator noise — post-processing, no budget, no noise. They are averaged over the
 //     expected global batch of generated examples as in the non-private step.
+//   - +D(fake_j) is nevertheless clipped per example to the same bound(s) as −D(real_i):
+//     left unclipped, its pull (|∇| up to ||∇D||) outweighs the clipped real pull (at most
+//     C per example), the critic lowers D everywhere instead of separating real from fake,
+//     its scores run away (D(fake) ~ −1e4 after 1000 steps on the traffic data) and the
+//     generator learns little (docs/results_privacy.md). Clipping it is free: no noise.
 #include "doppel/model/example_random.hpp"
 #include "doppel/model/model_space.hpp"
 #include "doppel/model/packing.hpp"
@@ -44,15 +49,21 @@ std::vector<torch::Tensor> Trainer::dp_critic_round() {
   auto eps_attr = example_uniform(rng_, batch_, local_offset_, local_batch_, {}).reshape({-1, 1});
   auto fake_in = feature_critic_input(fake.features, fake.attributes, 1);
   auto fake2_in = feature_critic_input(fake2.features, fake2.attributes, 1);
-  auto fake_score = critic_->forward(fake_in);
-  auto fake_attr_score = attr_critic_->forward(fake.attributes);
+  torch::Tensor fake_score, fake_attr_score;  // for the logged loss only: the gradient is clipped below
+  {
+    torch::NoGradGuard no_grad;
+    fake_score = critic_->forward(fake_in);
+    fake_attr_score = attr_critic_->forward(fake.attributes);
+  }
   auto gp = (critic_gradient_norm(critic_, eps * fake_in + (1 - eps) * fake2_in) - 1).pow(2);
   auto gp_attr =
       (critic_gradient_norm(attr_critic_, eps_attr * fake.attributes + (1 - eps_attr) * fake2.attributes) - 1).pow(2);
 
   opt_d_->zero_grad();
   opt_attr_d_->zero_grad();
-  ((fake_score.sum() + gp_coe * gp.sum() + fake_attr_score.sum() + attr_gp_coe * gp_attr.sum()) / expected).backward();
+  ((gp_coe * gp.sum() + attr_gp_coe * gp_attr.sum()) / expected).backward();
+  // ℓ_j = D(fake_j) + D_attr(fake_j): public, clipped per example like the real term, no noise.
+  privacy_->add_private_gradients({fake_in.detach(), fake.attributes.detach()}, +1.0, /*add_noise=*/false, expected);
   // ℓ_i = −D(real_i) − D_attr(real_i): clipped per example, noise on rank 0 only.
   privacy_->add_private_gradients({real_in, real_attr_in}, -1.0, comm_.rank() == 0, expected);
   all_reduce_gradients(*critic_, comm_);
