@@ -5,17 +5,11 @@
 #include "doppel/atomic_file.hpp"
 #include "doppel/config.hpp"
 #include "doppel/error.hpp"
+#include "test_util.hpp"
 
 using doppel::Config;
 
-static std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const doppel::Error& e) {
-    return e.what();
-  }
-  return "";
-}
+using doppel_test::error_of;
 
 TEST(Config, DefaultsAreFilled) {
   Config c = Config::parse("[data]\nkind = \"sequences\"\n", "t.toml");

@@ -10,31 +10,24 @@
 #include "doppel/model/model_space.hpp"
 #include "doppel/model/packing.hpp"
 #include "doppel/model/wgan_gp.hpp"
+#include "synthetic_source.hpp"
 
 using namespace doppel;
 
 namespace {
 
-ColumnSchema column(const std::string& name, Role role, Encoding enc, int cats = 0) {
-  ColumnSchema c;
-  c.name = name;
-  c.source = name;
-  c.role = role;
-  c.encoding = enc;
-  for (int i = 0; i < cats; ++i) c.categories.push_back("c" + std::to_string(i));
-  return c;
-}
+using doppel_test::test_column;
 
 // Attributes: categorical(3) + zero_one; features: zero_one, minusone_one, categorical(3).
 Schema mixed_schema(int64_t L = 12) {
   Schema s;
   s.kind = "sequences";
   s.max_len = L;
-  s.attributes = {column("kind", Role::Attribute, Encoding::Categorical, 3),
-                  column("size", Role::Attribute, Encoding::ZeroOne)};
-  s.features = {column("u", Role::Feature, Encoding::ZeroOne),
-                column("v", Role::Feature, Encoding::MinusOneOne),
-                column("cat", Role::Feature, Encoding::Categorical, 3)};
+  s.attributes = {test_column("kind", Role::Attribute, Encoding::Categorical, 3),
+                  test_column("size", Role::Attribute, Encoding::ZeroOne)};
+  s.features = {test_column("u", Role::Feature, Encoding::ZeroOne),
+                test_column("v", Role::Feature, Encoding::MinusOneOne),
+                test_column("cat", Role::Feature, Encoding::Categorical, 3)};
   return s;
 }
 

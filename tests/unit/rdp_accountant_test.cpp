@@ -14,6 +14,7 @@
 
 #include "doppel/error.hpp"
 #include "doppel/rdp_accountant.hpp"
+#include "test_util.hpp"
 
 using doppel::RdpAccountant;
 
@@ -44,14 +45,7 @@ std::vector<ReferenceRow> read_reference() {
   return rows;
 }
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const doppel::Error& e) {
-    return e.what();
-  }
-  return "";
-}
+using doppel_test::error_of;
 
 }  // namespace
 

@@ -10,6 +10,7 @@
 
 #include "doppel/error.hpp"
 #include "doppel/tensorboard_writer.hpp"
+#include "test_util.hpp"
 
 namespace fs = std::filesystem;
 
@@ -36,14 +37,7 @@ uint64_t le(const std::string& s, size_t pos, int bytes) {
   return v;
 }
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const doppel::Error& e) {
-    return e.what();
-  }
-  return "";
-}
+using doppel_test::error_of;
 
 }  // namespace
 
