@@ -14,29 +14,21 @@
 #include "doppel/communicator.hpp"
 #include "doppel/config.hpp"
 #include "doppel/train/trainer.hpp"
+#include "../tests/unit/synthetic_source.hpp"  // test_column: the fixture columns tests use too
 
 using namespace doppel;
 
 namespace {
 
-ColumnSchema column(const std::string& name, Role role, Encoding enc, int cats) {
-  ColumnSchema c;
-  c.name = name;
-  c.source = name;
-  c.role = role;
-  c.encoding = enc;
-  for (int i = 0; i < cats; ++i) c.categories.push_back("c" + std::to_string(i));
-  return c;
-}
 
 InMemorySource traffic_like(int64_t n, int64_t L) {
   Schema s;
   s.kind = "sequences";
   s.max_len = L;
-  s.attributes = {column("weather", Role::Attribute, Encoding::Categorical, 11),
-                  column("holiday", Role::Attribute, Encoding::Categorical, 2),
-                  column("day", Role::Attribute, Encoding::Categorical, 7)};
-  s.features = {column("volume", Role::Feature, Encoding::Categorical, 50)};
+  s.attributes = {doppel_test::test_column("weather", Role::Attribute, Encoding::Categorical, 11),
+                  doppel_test::test_column("holiday", Role::Attribute, Encoding::Categorical, 2),
+                  doppel_test::test_column("day", Role::Attribute, Encoding::Categorical, 7)};
+  s.features = {doppel_test::test_column("volume", Role::Feature, Encoding::Categorical, 50)};
   const int64_t A = 20, F = 50;
   std::mt19937 rng(5);
   Batch b;

@@ -17,6 +17,7 @@
 
 #include "doppel/dist/communicator_factory.hpp"
 #include "doppel/train/trainer.hpp"
+#include "../tests/unit/synthetic_source.hpp"  // test_column: the fixture columns tests use too
 
 using namespace doppel;
 using Clock = std::chrono::steady_clock;
@@ -60,24 +61,15 @@ class TimedCommunicator : public Communicator {
   Communicator& inner_;
 };
 
-ColumnSchema column(const std::string& name, Role role, Encoding enc, int cats = 0) {
-  ColumnSchema c;
-  c.name = name;
-  c.source = name;
-  c.role = role;
-  c.encoding = enc;
-  for (int i = 0; i < cats; ++i) c.categories.push_back("c" + std::to_string(i));
-  return c;
-}
 
 // Traffic-like: 50 hourly steps, one continuous feature, a few attributes.
 InMemorySource make_source(int64_t n) {
   Schema s;
   s.kind = "sequences";
   s.max_len = 50;
-  s.attributes = {column("kind", Role::Attribute, Encoding::Categorical, 7),
-                  column("level", Role::Attribute, Encoding::ZeroOne)};
-  s.features = {column("volume", Role::Feature, Encoding::ZeroOne)};
+  s.attributes = {doppel_test::test_column("kind", Role::Attribute, Encoding::Categorical, 7),
+                  doppel_test::test_column("level", Role::Attribute, Encoding::ZeroOne)};
+  s.features = {doppel_test::test_column("volume", Role::Feature, Encoding::ZeroOne)};
   std::mt19937 rng(1);
   std::uniform_real_distribution<float> u01(0, 1);
   Batch b;

@@ -33,6 +33,7 @@
 #include "doppel/model/packing.hpp"
 #include "doppel/model/wgan_gp.hpp"
 #include "doppel/train/trainer.hpp"
+#include "../tests/unit/synthetic_source.hpp"  // test_column: the fixture columns tests use too
 
 using namespace doppel;
 using Clock = std::chrono::steady_clock;
@@ -41,15 +42,6 @@ namespace {
 
 constexpr int64_t kItems = 4096, kLen = 168;
 
-ColumnSchema column(const std::string& name, Role role, Encoding enc, int cats = 0) {
-  ColumnSchema c;
-  c.name = name;
-  c.source = name;
-  c.role = role;
-  c.encoding = enc;
-  for (int i = 0; i < cats; ++i) c.categories.push_back("c" + std::to_string(i));
-  return c;
-}
 
 // Daily-periodic sequences with random phase, level and length (most full length), so the
 // flag and min/max paths do real work.
@@ -57,10 +49,10 @@ InMemorySource synthetic_source() {
   Schema s;
   s.kind = "sequences";
   s.max_len = kLen;
-  s.attributes = {column("kind", Role::Attribute, Encoding::Categorical, 4),
-                  column("level", Role::Attribute, Encoding::ZeroOne),
-                  column("noise", Role::Attribute, Encoding::ZeroOne)};
-  s.features = {column("value", Role::Feature, Encoding::ZeroOne)};
+  s.attributes = {doppel_test::test_column("kind", Role::Attribute, Encoding::Categorical, 4),
+                  doppel_test::test_column("level", Role::Attribute, Encoding::ZeroOne),
+                  doppel_test::test_column("noise", Role::Attribute, Encoding::ZeroOne)};
+  s.features = {doppel_test::test_column("value", Role::Feature, Encoding::ZeroOne)};
   std::mt19937 rng(11);
   std::uniform_real_distribution<float> u01(0, 1);
   Batch b;

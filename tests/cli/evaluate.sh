@@ -4,8 +4,7 @@
 set -u
 doppel="$1"; src="$2"
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-pass=0; fail=0
-check() { if eval "$2"; then pass=$((pass+1)); else echo "FAIL: $1"; fail=$((fail+1)); fi; }
+source "$(dirname "${BASH_SOURCE[0]}")/lib/check.sh"
 json() { python3 -c "import json,sys; m=json.load(open('$1')); print($2)"; }
 cd "$src"
 "$doppel" simulate bank --out "$tmp/bank.csv" --accounts 300 --months 6 --seed 3 --quiet > /dev/null 2>&1

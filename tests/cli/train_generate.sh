@@ -3,8 +3,7 @@
 set -u
 doppel="$1"; src="$2"
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-pass=0; fail=0
-check() { if eval "$2"; then pass=$((pass+1)); else echo "FAIL: $1"; fail=$((fail+1)); fi; }
+source "$(dirname "${BASH_SOURCE[0]}")/lib/check.sh"
 cd "$src"
 "$doppel" prepare --config configs/traffic.toml --out "$tmp/t.h5" --set data.window=20 --set data.stride=240 > "$tmp/prep.log" 2>&1
 check "prepare exits 0" '[ $? -eq 0 ]'
