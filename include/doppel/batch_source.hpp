@@ -33,7 +33,7 @@ class InMemorySource : public BatchSource {
 };
 
 // Items of an HDF5 data set, optionally only those with split == `split` (0 train,
-// 1 test; -1 all): index i of this source is the i-th such item of the file.
+// 1 test, 2 public; -1 all): index i of this source is the i-th such item of the file.
 class FileSource : public BatchSource {
  public:
   explicit FileSource(const std::string& path, int split = 0);

@@ -4,7 +4,7 @@
 //   /            attributes: format, version, kind, schema (JSON)
 //   /attributes  [N, A] float32   encoded attributes per sequence / window
 //   /lengths     [N]    int32     valid steps per sequence (windows: all L)
-//   /split       [N]    uint8     0 = train, 1 = held-out test
+//   /split       [N]    uint8     0 = train, 1 = held-out test, 2 = public (pretraining)
 //   /start_time  [N]    int64     epoch seconds of step 0 (0 when unknown)
 //   sequences: /features [N, L, F] float32 (zero after the length), /gen_flag [N, L] uint8
 //              (1 while the sequence continues, 0 at and after its last step)

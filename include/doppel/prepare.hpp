@@ -16,6 +16,7 @@ struct PrepareResult {
   int64_t rows = 0;         // CSV data rows read (one pass)
   int64_t items = 0;        // sequences or windows written
   int64_t train = 0, test = 0;
+  int64_t public_items = 0;  // split 2 (data.public_fraction)
   std::string report_json;  // what the policies did (also stored as metadata "prepare_report")
 };
 

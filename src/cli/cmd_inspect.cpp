@@ -148,10 +148,11 @@ Report inspect(const DatasetReader& r) {
   j["kind"] = s.kind;
   j["max_len"] = r.max_len();
   j["items"] = r.size();
-  int64_t test = 0;
-  for (uint8_t v : r.split()) test += v;
-  j["train"] = r.size() - test;
-  j["test"] = test;
+  int64_t counts[3] = {0, 0, 0};  // train, test, public (the reader rejects other values)
+  for (uint8_t v : r.split()) counts[v <= 2 ? v : 0]++;
+  j["train"] = counts[0];
+  j["test"] = counts[1];
+  if (counts[2] > 0) j["public"] = counts[2];
   if (windows) j["series_rows"] = r.series_rows();
   std::vector<int32_t> lens = r.lengths();
   if (!lens.empty()) {
@@ -212,7 +213,9 @@ void print_text(const Report& rep, const DatasetReader& r) {
   for (const auto& c : s.features) nw = std::max(nw, c.name.size());
   o << "file:      " << j["file"].get<std::string>() << "\n";
   o << "kind:      " << j["kind"].get<std::string>() << " (max_len " << j["max_len"] << ")\n";
-  o << "items:     " << j["items"] << " (train " << j["train"] << ", test " << j["test"] << ")\n";
+  o << "items:     " << j["items"] << " (train " << j["train"] << ", test " << j["test"];
+  if (j.contains("public")) o << ", public " << j["public"];
+  o << ")\n";
   if (j.contains("series_rows")) o << "series:    " << j["series_rows"] << " rows\n";
   if (j.contains("length"))
     o << "length:    min " << j["length"]["min"] << ", mean " << j["length"]["mean"].get<double>()

@@ -29,7 +29,8 @@ int cmd_prepare(int argc, char** argv) {
   PrepareResult r = prepare_dataset(config, out, [](const std::string& m) { std::cerr << m << "\n"; });
   config.save(out + ".config.toml");
   std::cout << "prepared " << r.items << " " << config.string("data.kind") << " (" << r.train << " train, "
-            << r.test << " test) from " << r.rows << " rows -> " << out << "\n"
+            << r.test << " test" << (r.public_items > 0 ? ", " + std::to_string(r.public_items) + " public" : "")
+            << ") from " << r.rows << " rows -> " << out << "\n"
             << "policies: " << r.report_json << "\n";
   return 0;
 }

@@ -17,6 +17,7 @@
 #include "doppel/args.hpp"
 #include "doppel/atomic_file.hpp"
 #include "doppel/batch_source.hpp"
+#include "doppel/checkpoint_policy.hpp"
 #include "doppel/commands.hpp"
 #include "doppel/config.hpp"
 #include "doppel/error.hpp"
@@ -234,6 +235,42 @@ int cmd_sweep(int argc, char** argv) {
   fs::create_directories(out);
   const std::string self = self_path();
 
+  // Initialisation of every budget's training: random, a given checkpoint, or a model
+  // pretrained here on the public split (no privacy spent: that split is public by declaration).
+  const int64_t pretrain_steps = sweep.integer("sweep.pretrain_steps");
+  std::string init_from = sweep.string("sweep.init_from");
+  if (pretrain_steps < 0) throw Error(sweep.origin() + ": sweep.pretrain_steps must be >= 0");
+  if (pretrain_steps > 0 && !init_from.empty())
+    throw Error(sweep.origin() + ": set sweep.pretrain_steps or sweep.init_from, not both");
+  if (!init_from.empty() && !fs::exists(init_from))
+    throw Error(sweep.origin() + ": sweep.init_from: no such checkpoint: " + init_from);
+  std::string init_note = init_from.empty() ? "random weights" : "checkpoint `" + init_from + "`";
+  if (pretrain_steps > 0) {
+    if (FileSource(data, 2).size() == 0)
+      throw Error(sweep.origin() + ": sweep.pretrain_steps needs a public split in " + data +
+                  " (prepare it with data.public_fraction > 0)");
+    const std::string pre = (fs::path(out) / "pretrain").string();
+    init_from = (fs::path(pre) / "run" / checkpoint_name(pretrain_steps)).string();
+    if (fs::exists(init_from)) {
+      std::cout << "sweep: public pretraining: reusing " << init_from << std::endl;
+    } else {
+      fs::remove_all(pre);
+      fs::create_directories(pre);
+      std::vector<std::string> train{self, "train", "--config", base_path, "--out", pre + "/run", "--set",
+                                     "train.data=" + data, "--set", "train.split=public", "--set",
+                                     "privacy.enabled=false", "--set", "train.vis_freq=0", "--set",
+                                     "train.max_steps=" + std::to_string(pretrain_steps)};
+      if (sweep.integer("sweep.threads") > 0)
+        train.insert(train.end(), {"--threads", std::to_string(sweep.integer("sweep.threads"))});
+      std::cout << "sweep: public pretraining, " << pretrain_steps << " steps -> " << pre << "/run" << std::endl;
+      run_logged(train, pre + "/train.log");
+      if (!fs::exists(init_from)) throw Error("sweep: public pretraining finished without " + init_from);
+    }
+    init_note = "pretrained for " + std::to_string(pretrain_steps) + " non-private steps on the public split (`" +
+                init_from + "`, no privacy spent)";
+  }
+  const std::vector<std::string> extra_sets = sweep.strings("sweep.set");
+
   auto options = eval::EvaluateOptions::from_config(base);
   attach_learned_metrics(options, base);
   FileSource members_src(data, 0), non_members_src(data, 1);
@@ -255,6 +292,8 @@ int cmd_sweep(int argc, char** argv) {
     }
     if (sweep.integer("sweep.threads") > 0)
       train.insert(train.end(), {"--threads", std::to_string(sweep.integer("sweep.threads"))});
+    for (const auto& kv : extra_sets) train.insert(train.end(), {"--set", kv});
+    if (!init_from.empty()) train.insert(train.end(), {"--init-from", init_from});
     std::cout << "sweep: epsilon " << r.label << ": training -> " << run << "/run" << std::endl;
     run_logged(train, run + "/train.log");
     const std::string syn = run + "/synthetic.h5";
@@ -348,7 +387,14 @@ int cmd_sweep(int argc, char** argv) {
     std::ofstream o(md.temp_path());
     o << "# Privacy-budget sweep\n\nData: `" << data << "`; base config: `" << base_path
       << "`. epsilon = inf is the non-private model. MIA AUC: distance-to-closest-record attack on "
-         "held-in (training) vs held-out (test) real sequences; 0.5 = no membership signal.\n\n|";
+         "held-in (training) vs held-out (test) real sequences; 0.5 = no membership signal.\n\n"
+      << "Initialisation of every budget: " << init_note << ".";
+    if (!extra_sets.empty()) {
+      o << " Overrides of every budget's training:";
+      for (const auto& kv : extra_sets) o << " `" << kv << "`";
+      o << ".";
+    }
+    o << "\n\n|";
     for (auto& h : header) o << " " << h << " |";
     o << "\n|";
     for (size_t i = 0; i < std::size(header); ++i) o << " --- |";

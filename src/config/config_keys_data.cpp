@@ -33,7 +33,12 @@ std::vector<KeySpec> data_key_specs() {
       {"data.test_fraction", T::Float, "0.1",
        "held-out test split: sequences: this fraction of entities (chosen by seeded hash); windows: "
        "the last fraction of each series' time range (windows straddling the cut are dropped)"},
-      {"data.seed", T::Integer, "0", "seed of the test-split choice"},
+      {"data.public_fraction", T::Float, "0",
+       "public split (split 2) for public pretraining (docs/privacy.md): sequences: this fraction of "
+       "entities (seeded hash, disjoint from the test entities); windows: the FIRST fraction of each "
+       "series' time range (windows straddling the cut are dropped). Training uses it only with "
+       "train.split = \"public\"; evaluation ignores it. 0: none"},
+      {"data.seed", T::Integer, "0", "seed of the test- and public-split choice"},
       {"data.quantile_sample", T::Integer, "200000",
        "rows kept (reservoir sample) per binned column to fit quantile bin edges"},
       {"data.chunk", T::Integer, "1024", "HDF5 chunk size in sequences (or series rows × 64)"},

@@ -63,6 +63,17 @@ std::vector<KeySpec> privacy_key_specs() {
        "held-in (train split) and held-out (test split) real sequences of the membership audit, "
        "each; the attack compares them with up to 4x as many synthetic sequences"},
       {"sweep.threads", T::Integer, "0", "torch threads of every training run; 0 = the base config's"},
+      {"sweep.pretrain_steps", T::Integer, "0",
+       "public pretraining: > 0 first trains one non-private model for this many steps on the data's "
+       "public split (data.public_fraction; with the base config's rates, into OUT/pretrain/run, "
+       "reused when already complete) and starts every budget's training from it (`train "
+       "--init-from`); it spends no privacy budget. 0: every budget starts from random weights"},
+      {"sweep.init_from", T::String, "\"\"",
+       "checkpoint every budget's training starts from (`train --init-from`), e.g. a model trained on "
+       "public data elsewhere; excludes pretrain_steps"},
+      {"sweep.set", T::StringList, "[]",
+       "extra `section.key=value` overrides of every budget's training (not of the pretraining), e.g. "
+       "lower fine-tuning rates: [\"train.g_base_lr=1e-5\"]"},
   };
 }
 

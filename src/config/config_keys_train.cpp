@@ -6,7 +6,10 @@ namespace doppel {
 std::vector<KeySpec> train_key_specs() {
   using T = KeyType;
   return {
-      {"train.data", T::String, "\"\"", "prepared HDF5 data set to train on (its split-0 items)"},
+      {"train.data", T::String, "\"\"", "prepared HDF5 data set to train on (the items of `train.split`)"},
+      {"train.split", T::String, "\"train\"",
+       "which split of train.data to train on: `train` (split 0, the private data) or `public` (split 2, "
+       "made by data.public_fraction; for public pretraining before `train --init-from`, docs/privacy.md)"},
       {"train.batch_size", T::Integer, "100",
        "GLOBAL batch size: the ranks split each batch, so the trajectory does not depend on the rank count"},
       {"train.epochs", T::Integer, "400", "passes over the training items (ignored when max_steps > 0)"},

@@ -99,9 +99,9 @@ Batch DatasetReader::Impl::read_sorted(const std::vector<int64_t>& idx) const {
     if (b.lengths[i] < 0 || b.lengths[i] > L)
       throw Error(path + ": item " + std::to_string(idx[i]) + " has length " +
                   std::to_string(b.lengths[i]) + ", outside [0, " + std::to_string(L) + "]");
-    if (b.split[i] > 1)
+    if (b.split[i] > 2)
       throw Error(path + ": item " + std::to_string(idx[i]) + " has split " +
-                  std::to_string(b.split[i]) + ", expected 0 (train) or 1 (test)");
+                  std::to_string(b.split[i]) + ", expected 0 (train), 1 (test) or 2 (public)");
   }
   if (windows) {
     read_window_features(starts, idx, b.features.data());

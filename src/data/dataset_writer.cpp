@@ -208,7 +208,7 @@ void DatasetWriter::append_sequence(const float* attributes, const float* featur
   if (length < 1 || length > m.L)
     throw Error(item + ": length " + std::to_string(length) + " is outside [1, " +
                 std::to_string(m.L) + "] (schema max_len)");
-  if (split > 1) throw Error(item + ": split must be 0 or 1, got " + std::to_string(split));
+  if (split > 2) throw Error(item + ": split must be 0 (train), 1 (test) or 2 (public), got " + std::to_string(split));
   if ((m.A > 0 && !attributes) || !features) throw Error(item + ": null data pointer");
 
   m.attributes.push(attributes, 1);
@@ -250,7 +250,7 @@ void DatasetWriter::append_window(const float* attributes, int64_t start_row, ui
   m.require_kind(true, "append_window");
   const std::string item = m.where() + ": window " + std::to_string(m.count);
   if (start_row < 0) throw Error(item + ": negative start row " + std::to_string(start_row));
-  if (split > 1) throw Error(item + ": split must be 0 or 1, got " + std::to_string(split));
+  if (split > 2) throw Error(item + ": split must be 0 (train), 1 (test) or 2 (public), got " + std::to_string(split));
   if (m.A > 0 && !attributes) throw Error(item + ": null attribute pointer");
   int32_t length = int32_t(m.L);
   m.attributes.push(attributes, 1);

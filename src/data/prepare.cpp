@@ -138,7 +138,7 @@ class EncodeSink : public PrepareSink {
     feat_buf_.assign(steps.size() * schema_.feature_width(), 0.0f);
     for (size_t k = 0; k < steps.size(); ++k) encode_feats(steps[k], feat_buf_.data() + k * schema_.feature_width());
     writer_.append_sequence(attr_buf_.data(), feat_buf_.data(), int32_t(steps.size()), split, start);
-    (split ? test : train)++;
+    (split == 1 ? test : split == 2 ? public_items : train)++;
   }
   int64_t series(const std::vector<std::vector<Cell>>& rows) override {
     const size_t F = schema_.feature_width();
@@ -149,9 +149,9 @@ class EncodeSink : public PrepareSink {
   void window(const std::vector<Cell>& a, int64_t start_row, uint8_t split, int64_t start) override {
     encode_attrs(a);
     writer_.append_window(attr_buf_.data(), start_row, split, start);
-    (split ? test : train)++;
+    (split == 1 ? test : split == 2 ? public_items : train)++;
   }
-  int64_t train = 0, test = 0;
+  int64_t train = 0, test = 0, public_items = 0;
 
  private:
   static void encode(const ColumnSchema& c, const Cell& v, float* out) {
@@ -188,6 +188,10 @@ PrepareResult prepare_dataset(const Config& c, const std::string& out_path,
   if (c.string("data.input").empty()) throw Error(c.origin() + ": data.input is empty (the CSV to prepare)");
   double tf = c.number("data.test_fraction");
   if (tf < 0 || tf >= 1) throw Error(c.origin() + ": data.test_fraction must be in [0, 1)");
+  double pf = c.number("data.public_fraction");
+  if (pf < 0 || pf >= 1) throw Error(c.origin() + ": data.public_fraction must be in [0, 1)");
+  if (tf + pf >= 1)
+    throw Error(c.origin() + ": data.test_fraction + data.public_fraction must be < 1 (nothing would be left to train on)");
   auto specs = column_specs_from_config(c, kind);
   Traversal t{c, {}, {}, log, "1/2 (fit)"};
   for (const auto& s : specs) (s.role == Role::Attribute ? t.attributes : t.features).push_back(s);
@@ -231,12 +235,14 @@ PrepareResult prepare_dataset(const Config& c, const std::string& out_path,
   if (kind == "sequences") traverse_sequences(t, enc);
   else traverse_windows(t, enc);
   result.rows = report.value("rows", int64_t(0));
-  result.items = enc.train + enc.test;
+  result.items = enc.train + enc.test + enc.public_items;
   result.train = enc.train;
   result.test = enc.test;
+  result.public_items = enc.public_items;
   report["items"] = result.items;
   report["train"] = result.train;
   report["test"] = result.test;
+  report["public"] = result.public_items;
   result.report_json = report.dump(1);
   writer.set_metadata("prepare_report", result.report_json);
   writer.set_metadata("config", c.to_toml());

@@ -40,6 +40,7 @@ nlohmann::json traverse_sequences(const Traversal& t, PrepareSink& sink) {
   if (missing != "error" && missing != "previous")
     throw Error(c.origin() + ": data.missing must be 'error' or 'previous'");
   double test_fraction = c.number("data.test_fraction");
+  double public_fraction = c.number("data.public_fraction");
   uint64_t seed = uint64_t(c.integer("data.seed"));
 
   // Input columns read per row: every non-derived spec (attributes and features).
@@ -66,6 +67,7 @@ nlohmann::json traverse_sequences(const Traversal& t, PrepareSink& sink) {
     if (!bal_amount.empty() && t.features[i].name == bal_amount) bal_feat = int(i);
 
   int64_t rows = 0, entities = 0, pieces_split = 0, truncated_events = 0, sequences = 0;
+  int64_t entities_train = 0, entities_test = 0, entities_public = 0;
   IdSet seen;
   std::string current;
   std::vector<Row> group;
@@ -74,7 +76,10 @@ nlohmann::json traverse_sequences(const Traversal& t, PrepareSink& sink) {
   auto flush = [&]() {
     if (group.empty()) return;
     ++entities;
-    uint8_t split = split_hash(current, seed) < test_fraction ? 1 : 0;
+    // One hash per entity: [0, test) -> test, [test, test + public) -> public, the rest train.
+    const double h = split_hash(current, seed);
+    uint8_t split = h < test_fraction ? 1 : h < test_fraction + public_fraction ? 2 : 0;
+    (split == 1 ? entities_test : split == 2 ? entities_public : entities_train)++;
     size_t n = group.size();
     if (long_policy == "truncate" && int64_t(n) > max_len) {
       truncated_events += int64_t(n) - max_len;
@@ -156,6 +161,9 @@ nlohmann::json traverse_sequences(const Traversal& t, PrepareSink& sink) {
   return {{"rows", rows},
           {"entities", entities},
           {"sequences", sequences},
+          {"entities_train", entities_train},
+          {"entities_test", entities_test},
+          {"entities_public", entities_public},
           {"long_sequence_policy", long_policy},
           {"extra_pieces_from_split", pieces_split},
           {"events_dropped_by_truncate", truncated_events}};

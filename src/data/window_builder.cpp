@@ -6,7 +6,8 @@
 //     longer gaps split the series into segments, so no window spans them;
 //  4. windows of `window` steps every `stride` steps inside each segment;
 //  5. test split: the last test_fraction of the series' time range; windows that
-//     straddle the cut are dropped so overlapping windows never leak across it.
+//     straddle the cut are dropped so overlapping windows never leak across it;
+//     likewise the first public_fraction becomes the public split (2).
 // Window attributes summarise the window's rows (first/mean/max/min/sum for
 // numbers; first/mode/any:<default> for labels) or derive from its start time.
 #include <algorithm>
@@ -89,6 +90,7 @@ nlohmann::json traverse_windows(const Traversal& t, PrepareSink& sink) {
   if (missing != "error" && missing != "previous")
     throw Error(c.origin() + ": data.missing must be 'error' or 'previous'");
   double test_fraction = c.number("data.test_fraction");
+  double public_fraction = c.number("data.public_fraction");
 
   std::vector<Input> inputs;
   std::map<std::string, int> input_of;
@@ -105,7 +107,7 @@ nlohmann::json traverse_windows(const Traversal& t, PrepareSink& sink) {
   for (const auto& s : t.features) feat_in.push_back(bind(s));
 
   int64_t rows = 0, series_count = 0, duplicates = 0, gaps_filled = 0, steps_filled = 0, segments = 0,
-          windows_train = 0, windows_test = 0, windows_dropped = 0, short_segments = 0, long_gap_count = 0;
+          windows_train = 0, windows_test = 0, windows_public = 0, windows_dropped = 0, short_segments = 0, long_gap_count = 0;
   nlohmann::json long_gaps = nlohmann::json::array();
   RowProgress progress(t);
 
@@ -120,6 +122,7 @@ nlohmann::json traverse_windows(const Traversal& t, PrepareSink& sink) {
     ++series_count;
     int64_t t_first = times.front(), t_last = times.back();
     double cut = double(t_first) + (1.0 - test_fraction) * double(t_last - t_first);
+    double public_cut = double(t_first) + public_fraction * double(t_last - t_first);
     std::vector<std::vector<Cell>> seg;
     int64_t seg_t0 = t_first;
     auto emit_segment = [&]() {
@@ -137,9 +140,17 @@ nlohmann::json traverse_windows(const Traversal& t, PrepareSink& sink) {
       for (int64_t s = 0; s + W <= int64_t(seg.size()); s += stride) {
         int64_t ws = seg_t0 + s * step, we = ws + (W - 1) * step;
         uint8_t split;
-        if (double(we) < cut || test_fraction <= 0) split = 0;
-        else if (double(ws) >= cut) split = 1;
-        else {
+        if (public_fraction > 0 && double(ws) < public_cut) {
+          if (double(we) >= public_cut) {  // straddles the public cut: shares hours with both sides
+            ++windows_dropped;
+            continue;
+          }
+          split = 2;
+        } else if (double(we) < cut || test_fraction <= 0) {
+          split = 0;
+        } else if (double(ws) >= cut) {
+          split = 1;
+        } else {
           ++windows_dropped;
           continue;
         }
@@ -151,7 +162,7 @@ nlohmann::json traverse_windows(const Traversal& t, PrepareSink& sink) {
                                               spec.categorical());
         }
         sink.window(attrs, base + s, split, ws);
-        (split ? windows_test : windows_train)++;
+        (split == 1 ? windows_test : split == 2 ? windows_public : windows_train)++;
       }
       seg.clear();
     };
@@ -259,6 +270,7 @@ nlohmann::json traverse_windows(const Traversal& t, PrepareSink& sink) {
           {"long_gaps", long_gaps},
           {"windows_train", windows_train},
           {"windows_test", windows_test},
+          {"windows_public", windows_public},
           {"windows_dropped_at_split", windows_dropped}};
 }
 

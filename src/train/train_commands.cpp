@@ -32,7 +32,13 @@ bool ends_with(const std::string& s, const std::string& suffix) {
 int train_on(const Config& config, const std::string& data, const std::string& run_dir, bool resume,
              const std::string& init_from, Communicator& comm) {
   const std::string R = "[rank " + std::to_string(comm.rank()) + "] ";
-  FileSource source(data, 0);
+  const std::string split_name = config.string("train.split");
+  if (split_name != "train" && split_name != "public")
+    throw Error(config.origin() + ": train.split must be \"train\" or \"public\", got \"" + split_name + "\"");
+  FileSource source(data, split_name == "public" ? 2 : 0);
+  if (source.size() == 0)
+    throw Error(data + ": no items in the " + split_name + " split" +
+                (split_name == "public" ? " (prepare the data with data.public_fraction > 0 to make one)" : ""));
   if (comm.rank() == 0) {
     fs::create_directories(run_dir);
     config.save((fs::path(run_dir) / "config.toml").string());

@@ -46,5 +46,38 @@ check "spent epsilon within target" 'python3 -c "import json,sys; j=json.load(op
 "$doppel" sweep --config "$tmp/sweep.toml" --set sweep.base_config= > "$tmp/bad.log" 2>&1
 check "empty base config fails clearly" '[ $? -ne 0 ] && grep -q "sweep.base_config" "$tmp/bad.log"'
 
+# Public pretraining: a public split (the earliest 30 %), one non-private pretraining run on
+# it, then every budget fine-tunes from its checkpoint with the sweep's extra overrides.
+"$doppel" prepare --config configs/traffic.toml --out "$tmp/p.h5" --set data.window=20 --set data.stride=120 \
+  --set data.public_fraction=0.3 > "$tmp/prep_p.log" 2>&1
+check "prepare with a public split" 'grep -q " public) from " "$tmp/prep_p.log"'
+check "inspect shows the public split" '"$doppel" inspect "$tmp/p.h5" | grep -q ", public [0-9]"'
+"$doppel" train --config "$tmp/base.toml" --out "$tmp/pub" --set train.data="$tmp/p.h5" --set train.split=public \
+  --set train.max_steps=2 --set train.vis_freq=0 > "$tmp/pub.log" 2>&1
+n_public=$("$doppel" inspect "$tmp/p.h5" --json 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["public"])' 2>/dev/null)
+check "train.split=public trains on the public items only" 'grep -q "training on $n_public sequences" "$tmp/pub.log"'
+"$doppel" train --config "$tmp/base.toml" --out "$tmp/pub_bad" --set train.data="$tmp/t.h5" --set train.split=public \
+  --set train.max_steps=2 > "$tmp/pub_bad.log" 2>&1
+check "no public split: clear error" '[ $? -ne 0 ] && grep -q "no items in the public split" "$tmp/pub_bad.log" && grep -q "data.public_fraction" "$tmp/pub_bad.log"'
+"$doppel" train --config "$tmp/base.toml" --out "$tmp/pub_bad2" --set train.data="$tmp/p.h5" --set train.split=private \
+  > "$tmp/pub_bad2.log" 2>&1
+check "unknown train.split rejected" '[ $? -ne 0 ] && grep -q "train.split must be" "$tmp/pub_bad2.log"'
+
+"$doppel" sweep --config "$tmp/sweep.toml" --set sweep.data="$tmp/p.h5" --set sweep.out_dir="$tmp/outp" \
+  --set sweep.pretrain_steps=3 --set 'sweep.set=["train.d_lr=1e-5"]' > "$tmp/sweep_p.log" 2>&1
+check "sweep with pretraining exits 0" '[ $? -eq 0 ] || { tail -5 "$tmp/sweep_p.log"; false; }'
+check "pretraining run on the public split" '[ -f "$tmp/outp/pretrain/run/ckpt-00000003.pt" ] && grep -q "^split = .public.$" "$tmp/outp/pretrain/run/config.toml"'
+check "pretraining is not private" 'grep -A3 "^\[privacy\]" "$tmp/outp/pretrain/run/config.toml" | grep -q "enabled = false"'
+check "budgets start from the pretrained checkpoint" 'grep -q "initialised weights from $tmp/outp/pretrain/run/ckpt-00000003.pt" "$tmp/outp/eps_4/train.log"'
+check "budgets get sweep.set" 'grep -Eq "^d_lr = 1(\.0*1?)?e-05$" "$tmp/outp/eps_4/run/config.toml"'
+check "md names the initialisation" 'grep -q "pretrained for 3 non-private steps on the public split" "$tmp/outp/sweep.md"'
+"$doppel" sweep --config "$tmp/sweep.toml" --set sweep.data="$tmp/p.h5" --set sweep.out_dir="$tmp/outp" \
+  --set sweep.pretrain_steps=3 --only 4 > "$tmp/sweep_p2.log" 2>&1
+check "rerun reuses the pretrained model" 'grep -q "public pretraining: reusing" "$tmp/sweep_p2.log"'
+"$doppel" sweep --config "$tmp/sweep.toml" --set sweep.pretrain_steps=3 > "$tmp/bad_p.log" 2>&1
+check "pretraining without a public split fails clearly" '[ $? -ne 0 ] && grep -q "needs a public split" "$tmp/bad_p.log"'
+"$doppel" sweep --config "$tmp/sweep.toml" --set sweep.pretrain_steps=3 --set sweep.init_from=x.pt > "$tmp/bad_p2.log" 2>&1
+check "pretrain_steps and init_from exclude each other" '[ $? -ne 0 ] && grep -q "not both" "$tmp/bad_p2.log"'
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -374,7 +374,7 @@ TEST(Dataset, WriterRejectsMisuse) {
     expect_error([&] { w.append_series(feat.data(), 1); }, {path, "append_series"});
     expect_error([&] { w.append_sequence(attr.data(), feat.data(), 8, 0, 0); }, {path, "length 8"});
     expect_error([&] { w.append_sequence(attr.data(), feat.data(), 0, 0, 0); }, {path, "length 0"});
-    expect_error([&] { w.append_sequence(attr.data(), feat.data(), 3, 2, 0); }, {path, "split"});
+    expect_error([&] { w.append_sequence(attr.data(), feat.data(), 3, 3, 0); }, {path, "split must be 0 (train), 1 (test) or 2 (public), got 3"});
     EXPECT_EQ(w.count(), 0);
     w.finish();
     expect_error([&] { w.finish(); }, {path, "finish"});

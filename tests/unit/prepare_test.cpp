@@ -7,6 +7,7 @@
 #include <random>
 #include <sstream>
 
+#include "doppel/batch_source.hpp"
 #include "doppel/csv_reader.hpp"
 #include "doppel/dataset.hpp"
 #include "doppel/export.hpp"
@@ -227,6 +228,74 @@ TEST(Prepare, TrafficWindowsRoundTripAndSplit) {
   EXPECT_LT(filled, checked / 10);  // hours filled by the gap policy (2,452 short gaps)
 }
 
+TEST(Prepare, PublicSplitIsTheEarliestTimeRangeAndDisjoint) {
+  // 1,000 hours, one window per 24 h: the first 30 % of the range is public (2), the last
+  // 20 % test (1); windows straddling either cut are dropped, so no hour is in two splits.
+  TempDir dir;
+  std::ostringstream o;
+  o << "time,value\n";
+  for (int i = 0; i < 1000; ++i) o << (3600 * i) << "," << i % 24 << "\n";
+  write_text(dir.file("s.csv"), o.str());
+  Config c = Config::parse("[data]\nkind=\"windows\"\ninput=\"" + dir.file("s.csv") +
+                               "\"\ntime_column=\"time\"\ntime_format=\"epoch\"\nwindow=48\nstride=24\n"
+                               "test_fraction=0.2\npublic_fraction=0.3\n"
+                               "[[columns]]\nname=\"value\"\nencoding=\"zero_one\"\n",
+                           "s.toml");
+  PrepareResult r = prepare_dataset(c, dir.file("s.h5"));
+  auto report = nlohmann::json::parse(r.report_json);
+  DatasetReader reader(dir.file("s.h5"));
+  Batch all = reader.read(0, reader.size());
+  const double public_cut = 0.3 * 999 * 3600, test_cut = 0.8 * 999 * 3600;
+  int64_t counts[3] = {0, 0, 0};
+  for (int64_t i = 0; i < all.n; ++i) {
+    const double ws = double(all.start_time[size_t(i)]), we = ws + 47 * 3600;
+    const int sp = all.split[size_t(i)];
+    ASSERT_LE(sp, 2);
+    ++counts[sp];
+    if (sp == 2) EXPECT_LT(we, public_cut) << "public window " << i;
+    if (sp == 0) EXPECT_TRUE(ws >= public_cut && we < test_cut) << "train window " << i;
+    if (sp == 1) EXPECT_GE(ws, test_cut) << "test window " << i;
+  }
+  // Windows start every 24 h (0..936 h): starts 0..240 public (end < 299.7 h), 312..744 train
+  // (end < 799.2 h), 816..936 test; 264, 288, 768 and 792 straddle a cut and are dropped.
+  EXPECT_EQ(counts[2], 11);
+  EXPECT_EQ(counts[0], 19);
+  EXPECT_EQ(counts[1], 6);
+  EXPECT_EQ(r.public_items, counts[2]);
+  EXPECT_EQ(report["windows_public"].get<int64_t>(), counts[2]);
+  EXPECT_EQ(report["windows_train"].get<int64_t>(), counts[0]);
+  EXPECT_EQ(r.items, counts[0] + counts[1] + counts[2]);
+  // Training sources select by split; public and train never share an item.
+  EXPECT_EQ(FileSource(dir.file("s.h5"), 2).size(), counts[2]);
+  EXPECT_EQ(FileSource(dir.file("s.h5"), 0).size(), counts[0]);
+}
+
+TEST(Prepare, BankPublicSplitHoldsWholeEntitiesNearTheFraction) {
+  TempDir dir;
+  write_bank_csv(dir.file("bank.csv"), 400);
+  Config c = Config::parse(bank_config(dir.file("bank.csv")), "bank.toml", {"data.public_fraction=0.3"});
+  PrepareResult r = prepare_dataset(c, dir.file("bank.h5"));
+  auto report = nlohmann::json::parse(r.report_json);
+  const double entities = double(report["entities_train"].get<int64_t>() + report["entities_test"].get<int64_t>() +
+                                 report["entities_public"].get<int64_t>());
+  EXPECT_NEAR(report["entities_public"].get<int64_t>() / entities, 0.3, 0.08);
+  EXPECT_NEAR(report["entities_test"].get<int64_t>() / entities, 0.2, 0.08);  // bank_config's test_fraction
+  // Whole entities: every piece of an account has the same split (checked through export ids).
+  export_csv(dir.file("bank.h5"), dir.file("e.csv"));
+  auto split = DatasetReader(dir.file("bank.h5")).split();
+  auto rows = read_csv(dir.file("e.csv"));
+  std::map<std::string, std::set<int>> account_splits;
+  CsvReader in(dir.file("bank.csv"));
+  size_t k = 0;
+  while (in.next()) account_splits[in.field(0)].insert(split[size_t(std::stoll(rows[k++]["account_id"]))]);
+  int with_public = 0;
+  for (const auto& [acc, s] : account_splits) {
+    EXPECT_EQ(s.size(), 1u) << acc;
+    with_public += s.count(2);
+  }
+  EXPECT_GT(with_public, 0);
+}
+
 TEST(Prepare, ContinuousFeatureRoundTripWithin1e5) {
   TempDir dir;
   std::ostringstream o;
@@ -346,6 +415,10 @@ TEST(PrepareErrors, ConfigKeysAndValues) {
   EXPECT_NE(msg.find("unknown key 'data.max_lenght'"), std::string::npos) << msg;
   msg = prepare_error(dir, bank_config(dir.file("in.csv"), "stride = \"daily\"\n"));
   EXPECT_NE(msg.find("'data.stride' must be an integer"), std::string::npos) << msg;
+  msg = prepare_error(dir, bank_config(dir.file("in.csv")), {"data.public_fraction=0.85"});
+  EXPECT_NE(msg.find("data.test_fraction + data.public_fraction must be < 1"), std::string::npos) << msg;
+  msg = prepare_error(dir, bank_config(dir.file("in.csv")), {"data.public_fraction=-0.1"});
+  EXPECT_NE(msg.find("data.public_fraction must be in [0, 1)"), std::string::npos) << msg;
   msg = prepare_error(dir, bank_config(dir.file("in.csv")), {"columns[3].encoding=fancy"});
   EXPECT_NE(msg.find("columns[3]"), std::string::npos) << msg;
   EXPECT_NE(msg.find("'fancy'"), std::string::npos) << msg;
