@@ -4,14 +4,18 @@
 // generate` (so a sweep run is exactly what a user would run by hand, with its own log),
 // evaluation and the audit run in-process. See docs/privacy.md ("Budget sweeps").
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iomanip>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include "doppel/args.hpp"
@@ -251,6 +255,16 @@ int cmd_sweep(int argc, char** argv) {
                   " (prepare it with data.public_fraction > 0)");
     const std::string pre = (fs::path(out) / "pretrain").string();
     init_from = (fs::path(pre) / "run" / checkpoint_name(pretrain_steps)).string();
+    // Budgets of one sweep may run as concurrent `--only` jobs: the first to take the lock
+    // pretrains, the others wait and reuse its checkpoint.
+    const std::string lock_path = (fs::path(out) / "pretrain.lock").string();
+    const int lock_fd = ::open(lock_path.c_str(), O_CREAT | O_RDWR, 0644);
+    if (lock_fd < 0 || ::flock(lock_fd, LOCK_EX) != 0)
+      throw Error(lock_path + ": cannot lock the public pretraining (" + std::strerror(errno) + ")");
+    struct Unlock {
+      int fd;
+      ~Unlock() { ::close(fd); }
+    } unlock{lock_fd};
     if (fs::exists(init_from)) {
       std::cout << "sweep: public pretraining: reusing " << init_from << std::endl;
     } else {
