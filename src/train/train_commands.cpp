@@ -44,15 +44,21 @@ int train_on(const Config& config, const std::string& data, const std::string& r
     config.save((fs::path(run_dir) / "config.toml").string());
   }
   Trainer trainer(config, source, comm, run_dir);
-  if (!init_from.empty()) {
-    trainer.init_from(init_from);
-    std::cout << R << "initialised weights from " << init_from << std::endl;
-  }
+  // --resume continues this run when it has a checkpoint; otherwise the run starts, from
+  // --init-from's weights if given (so a requeued job of a fine-tuning run resumes instead of
+  // starting over).
+  bool resumed = false;
   if (resume) {
-    if (trainer.resume())
-      std::cout << R << "resumed at step " << trainer.global_step() << "\n";
+    resumed = trainer.resume();
+    if (resumed)
+      std::cout << R << "resumed at step " << trainer.global_step()
+                << (init_from.empty() ? "" : " (--init-from ignored: the run has a checkpoint)") << "\n";
     else
       std::cout << R << "--resume: no checkpoint in " << run_dir << ", starting at step 0\n";
+  }
+  if (!resumed && !init_from.empty()) {
+    trainer.init_from(init_from);
+    std::cout << R << "initialised weights from " << init_from << std::endl;
   }
   std::cout << R << "training on " << source.size() << " sequences of " << data << " for " << trainer.total_steps()
             << " steps (" << trainer.steps_per_epoch() << " per epoch) with " << comm.world() << " rank(s), "
@@ -87,7 +93,7 @@ int cmd_train(int argc, char** argv) {
       .option("out", "run directory", "run")
       .flag("resume", "continue from the newest checkpoint in the run directory")
       .option("init-from", "start from this checkpoint's weights (e.g. public pretraining) with a fresh "
-              "optimizer, step counter and privacy accountant")
+              "optimizer, step counter and privacy accountant; with --resume only when the run has no checkpoint yet")
       .repeated("set", "override a config key: section.key=value")
       .option("threads", "torch intra-op threads (overrides train.threads)");
   if (!args.parse(argc, argv)) return 0;
@@ -102,9 +108,6 @@ int cmd_train(int argc, char** argv) {
   install_stop_signal_handlers();
   auto comm = make_communicator_from_config(config);
   const std::string init_from = args.has("init-from") ? args.get("init-from") : "";
-  if (!init_from.empty() && args.get_flag("resume"))
-    throw UsageError("--init-from and --resume exclude each other: --resume continues this run, --init-from starts "
-                     "a new one from another run's weights");
   if (comm->world() == 1) return train_on(config, data, run_dir, args.get_flag("resume"), init_from, *comm);
   // Several ranks: an error on one rank must end all of them with its message (MPI_Abort),
   // never leave the others waiting in a collective.

@@ -63,6 +63,15 @@ check "no public split: clear error" '[ $? -ne 0 ] && grep -q "no items in the p
   > "$tmp/pub_bad2.log" 2>&1
 check "unknown train.split rejected" '[ $? -ne 0 ] && grep -q "train.split must be" "$tmp/pub_bad2.log"'
 
+# --init-from with --resume (a requeued fine-tuning job): the first start initialises from the
+# checkpoint, a restart resumes its own run.
+ft=(--config "$tmp/base.toml" --out "$tmp/ft" --set train.data="$tmp/p.h5" --set train.vis_freq=0 --resume
+    --init-from "$tmp/pub/ckpt-00000002.pt")
+"$doppel" train "${ft[@]}" --set train.max_steps=2 > "$tmp/ft1.log" 2>&1
+check "--resume --init-from on a new run initialises" 'grep -q "initialised weights from" "$tmp/ft1.log"'
+"$doppel" train "${ft[@]}" --set train.max_steps=4 > "$tmp/ft2.log" 2>&1
+check "--resume --init-from on a started run resumes" 'grep -q "resumed at step 2 (--init-from ignored" "$tmp/ft2.log" && ! grep -q "initialised weights" "$tmp/ft2.log" && [ -f "$tmp/ft/ckpt-00000004.pt" ]'
+
 "$doppel" sweep --config "$tmp/sweep.toml" --set sweep.data="$tmp/p.h5" --set sweep.out_dir="$tmp/outp" \
   --set sweep.pretrain_steps=3 --set 'sweep.set=["train.d_lr=1e-5"]' > "$tmp/sweep_p.log" 2>&1
 check "sweep with pretraining exits 0" '[ $? -eq 0 ] || { tail -5 "$tmp/sweep_p.log"; false; }'
