@@ -31,6 +31,10 @@ std::vector<KeySpec> model_key_specs() {
       {"model.use_minmax", T::Boolean, "true",
        "auto-normalization: normalize every continuous feature per sequence to its own min/max and "
        "let a generator produce (max+min)/2 and (max-min)/2 as extra attributes"},
+      {"model.attribute_output", T::String, "\"softmax\"",
+       "discrete attributes of the attribute generator: `softmax` (DoppelGANger: the critics see the "
+       "soft probabilities, the feature generator their argmax) or `straight_through` (the critics "
+       "see the argmax one-hot too, gradients flow through the softmax)"},
   };
 }
 

@@ -41,6 +41,11 @@ ModelOptions ModelOptions::from_config(const Config& c) {
   positive("sample_len", o.sample_len);
   positive("packing", o.packing);
   o.use_minmax = c.boolean("model.use_minmax");
+  const std::string attribute_output = c.string("model.attribute_output");
+  if (attribute_output != "softmax" && attribute_output != "straight_through")
+    throw Error(c.origin() + ": model.attribute_output must be \"softmax\" or \"straight_through\", got \"" +
+                attribute_output + "\"");
+  o.attribute_straight_through = attribute_output == "straight_through";
   return o;
 }
 
@@ -152,14 +157,19 @@ torch::Tensor example_uniform(torch::Generator& gen, int64_t global, int64_t off
 // --- generators ------------------------------------------------------------------
 
 AttributeGeneratorImpl::AttributeGeneratorImpl(const ModelLayout& layout, const ModelOptions& o)
-    : blocks_(layout.attribute_blocks) {
+    : blocks_(layout.attribute_blocks), straight_through_(o.attribute_straight_through) {
   mlp_ = register_module("mlp", make_mlp(o.attribute_noise_dim, o.attribute_units, o.attribute_layers,
                                          std::max<int64_t>(layout.A, 1)));
 }
 
 torch::Tensor AttributeGeneratorImpl::forward(const torch::Tensor& noise) {
   if (blocks_.empty()) return torch::zeros({noise.size(0), 0}, noise.options());
-  return apply_output_activations(mlp_->forward(noise), blocks_);
+  auto soft = apply_output_activations(mlp_->forward(noise), blocks_);
+  if (!straight_through_) return soft;
+  // Forward: the one-hot of the argmax (what the feature generator and the decoder use, so
+  // the critics judge the attributes the sequence was generated for); backward: the softmax's
+  // gradient.
+  return harden_discrete(soft.detach(), blocks_) + (soft - soft.detach());
 }
 
 MinMaxGeneratorImpl::MinMaxGeneratorImpl(const ModelLayout& layout, const ModelOptions& o)

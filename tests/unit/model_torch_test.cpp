@@ -4,7 +4,9 @@
 
 #include <random>
 
+#include "doppel/config.hpp"
 #include "doppel/error.hpp"
+#include "doppel/model/attribute_generator.hpp"
 #include "doppel/model/example_random.hpp"
 #include "doppel/model/generator.hpp"
 #include "doppel/model/model_space.hpp"
@@ -114,6 +116,45 @@ TEST(Generator, OutputShapesAndRanges) {
   given.select(1, 3).fill_(0.25f);
   auto cond = g->forward(noise, given);
   EXPECT_TRUE(torch::equal(cond.attributes.narrow(1, 0, 4), given));
+}
+
+TEST(Generator, StraightThroughAttributesAreOneHotWithSoftmaxGradients) {
+  auto o = small_options();
+  auto layout = ModelLayout::from(mixed_schema(), o);
+  torch::manual_seed(3);
+  AttributeGenerator soft(layout, o);
+  o.attribute_straight_through = true;
+  torch::manual_seed(3);
+  AttributeGenerator hard(layout, o);  // same weights (same seed)
+  auto noise = torch::randn({8, o.attribute_noise_dim});
+  auto s = soft->forward(noise), h = hard->forward(noise);
+  // Forward: the categorical block is the one-hot of the softmax's argmax; continuous unchanged.
+  auto cat_s = s.narrow(1, 0, 3), cat_h = h.narrow(1, 0, 3);
+  EXPECT_TRUE(torch::equal(cat_h, torch::one_hot(cat_s.argmax(1), 3).to(torch::kFloat)));
+  EXPECT_TRUE(torch::allclose(h.narrow(1, 3, 1), s.narrow(1, 3, 1)));
+  // Backward: the same gradients as the softmax output (straight-through estimator).
+  auto w = torch::randn({8, 4});
+  (s * w).sum().backward();
+  (h * w).sum().backward();
+  auto ps = soft->parameters(), ph = hard->parameters();
+  ASSERT_EQ(ps.size(), ph.size());
+  for (size_t i = 0; i < ps.size(); ++i) EXPECT_TRUE(torch::allclose(ps[i].grad(), ph[i].grad(), 1e-6, 1e-6)) << i;
+}
+
+TEST(ModelOptions, ReadsAndValidatesTheModelSection) {
+  auto o = ModelOptions::from_config(Config::parse("[model]\nlstm_units = 7\nattribute_output = \"straight_through\"\n", "m.toml"));
+  EXPECT_EQ(o.lstm_units, 7);
+  EXPECT_TRUE(o.attribute_straight_through);
+  EXPECT_FALSE(ModelOptions::from_config(Config::parse("", "m.toml")).attribute_straight_through);
+  for (const char* bad : {"[model]\nattribute_output = \"gumbel\"\n", "[model]\nlstm_units = 0\n"}) {
+    try {
+      ModelOptions::from_config(Config::parse(bad, "m.toml"));
+      ADD_FAILURE() << "accepted: " << bad;
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find("m.toml"), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find("model."), std::string::npos) << e.what();
+    }
+  }
 }
 
 TEST(Generator, StepsAfterTheFlagEndAreZero) {

@@ -12,6 +12,7 @@ class AttributeGeneratorImpl : public torch::nn::Module {
 
  private:
   std::vector<OutputSpec> blocks_;
+  bool straight_through_ = false;
   torch::nn::Sequential mlp_{nullptr};
 };
 TORCH_MODULE(AttributeGenerator);

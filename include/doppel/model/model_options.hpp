@@ -16,6 +16,7 @@ struct ModelOptions {
   int64_t sample_len = 10;
   int64_t packing = 1;
   bool use_minmax = true;
+  bool attribute_straight_through = false;  // model.attribute_output = "straight_through"
 
   // Reads section `model`; throws Error naming the key for non-positive sizes.
   static ModelOptions from_config(const Config& config);
