@@ -25,21 +25,22 @@ std::vector<KeySpec> privacy_key_specs() {
       {"privacy.clip_norm", T::Float, "1.0",
        "C: each example's gradient is scaled down to L2 norm at most C before summing; the "
        "noise std is noise_multiplier * C; must be > 0"},
-      {"privacy.joint_clipping", T::Boolean, "true",
+      {"privacy.joint_clipping", T::Boolean, "false",
        "true: clip the concatenated per-example gradient of both discriminators (sequence and "
        "auxiliary) to `clip_norm` and add noise of std sigma * clip_norm: one Gaussian mechanism "
        "of multiplier sigma per step; false: clip each discriminator's gradient to `clip_norm` "
        "separately (two groups) and noise each with std sigma * sqrt(2) * clip_norm, so the "
        "two mechanisms on the same sample compose to one step of multiplier sigma. sigma is "
-       "always the multiplier the accountant composes"},
+       "always the multiplier the accountant composes. Default false: per-critic clipping trained "
+       "better at the same epsilon (docs/results_privacy.md). Ignored when group_clip_norms is set"},
       {"privacy.group_clip_norms", T::FloatList, "[]",
        "per-layer clip norms (C_1, ..., C_k), one per Linear layer of the sequence critic then "
        "of the attribute critic: layer l of each example's gradient (weight and bias) is clipped "
        "to C_l and gets noise of std sigma * sqrt(k) * C_l (noise scaled to each group's own "
        "bound); whitened by sqrt(k) * C_l per group, the release is one Gaussian mechanism of "
        "multiplier sigma, i.e. total sensitivity sqrt(sum C_l^2) against noise sigma * sqrt(k) "
-       "* C_l. Empty = no per-layer groups (see joint_clipping). Cannot be combined with "
-       "joint_clipping = false"},
+       "* C_l. Empty = no per-layer groups (see joint_clipping); when set, the layers are the "
+       "groups and joint_clipping does not apply (the training log says \"clip per layer\")"},
       {"privacy.seed", T::Integer, "0",
        "seed of the DP noise and of the Poisson sampling; 0 = fresh entropy from "
        "std::random_device (the right choice for a real release: anyone who knows the seed can "

@@ -27,8 +27,6 @@ PrivacyOptions PrivacyOptions::from_config(const Config& c) {
   if (!(o.clip_norm > 0)) throw Error(at + "clip_norm must be > 0, got " + std::to_string(o.clip_norm));
   for (double b : o.group_clip_norms)
     if (!(b > 0) || !std::isfinite(b)) throw Error(at + "group_clip_norms: every bound must be > 0, got " + std::to_string(b));
-  if (!o.group_clip_norms.empty() && !o.joint_clipping)
-    throw Error(at + "group_clip_norms and joint_clipping = false both define the clipping groups: set only one");
   if (seed < 0) throw Error(at + "seed must be >= 0 (0 = fresh entropy), got " + std::to_string(seed));
   o.seed = uint64_t(seed);
   return o;

@@ -23,6 +23,7 @@ TEST(DpNoise, GlobalSumCarriesNoiseOfStdSigmaC) {
   Discriminator critic(12, 8, 1), attr(5, 4, 1);
   PrivacyOptions o;
   o.clip_norm = 0.4;
+  o.joint_clipping = true;  // one group: noise std σ·C (per critic it would be σ·√2·C per group)
   o.noise_multiplier = 1.7;
   PrivacyEngine engine(o, {critic.ptr().get(), attr.ptr().get()}, 0.1, 10, 77);
   // Each rank's own examples (different per rank).

@@ -20,7 +20,7 @@ struct PrivacyOptions {
   double delta = 1e-5;
   double noise_multiplier = 0;  // 0: calibrate from target_epsilon
   double clip_norm = 1.0;
-  bool joint_clipping = true;
+  bool joint_clipping = false;  // per-critic bounds (config default; docs/results_privacy.md)
   std::vector<double> group_clip_norms;  // one per Linear layer of all critics, in order
   std::vector<double> orders;            // empty: the accountant's defaults
   uint64_t seed = 0;                     // 0: fresh entropy (std::random_device)
