@@ -364,6 +364,7 @@ int cmd_sweep(int argc, char** argv) {
   }
   if (args.has("only") && !args.get("only").empty()) return 0;
 
+  const bool any_private = std::any_of(rows.begin(), rows.end(), [](const Row& r) { return r.target > 0; });
   double ac_inf = NAN;
   for (auto& r : rows)
     if (r.target <= 0) ac_inf = r.autocorrelation;
@@ -420,12 +421,13 @@ int cmd_sweep(int argc, char** argv) {
     }
     for (auto& r : rows)
       if (!r.note.empty()) o << "\nepsilon " << r.label << ": " << r.note << "\n";
-    o << "\n![fidelity against epsilon](sweep.png)\n";
+    if (any_private) o << "\n![fidelity against epsilon](sweep.png)\n";
+    else o << "\nNo private budget in sweep.epsilons: no plot against epsilon.\n";
     o.close();
     md.commit();
   }
-  write_plot(rows, out);
-  std::cout << "sweep: wrote " << out << "/sweep.csv, sweep.md and sweep.png" << std::endl;
+  if (any_private) write_plot(rows, out);  // its x axis is epsilon: nothing to draw without one
+  std::cout << "sweep: wrote " << out << "/sweep.csv, sweep.md" << (any_private ? " and sweep.png" : "") << std::endl;
   return 0;
 }
 

@@ -88,5 +88,8 @@ check "pretraining without a public split fails clearly" '[ $? -ne 0 ] && grep -
 "$doppel" sweep --config "$tmp/sweep.toml" --set sweep.pretrain_steps=3 --set sweep.init_from=x.pt > "$tmp/bad_p2.log" 2>&1
 check "pretrain_steps and init_from exclude each other" '[ $? -ne 0 ] && grep -q "not both" "$tmp/bad_p2.log"'
 
+"$doppel" sweep --config "$tmp/sweep.toml" --set 'sweep.epsilons=[0]' --set sweep.out_dir="$tmp/out0" > "$tmp/sweep0.log" 2>&1
+check "non-private-only sweep: table, no plot, says why" '[ $? -eq 0 ] && [ -f "$tmp/out0/sweep.csv" ] && [ ! -e "$tmp/out0/sweep.png" ] && grep -q "no plot against epsilon" "$tmp/out0/sweep.md"'
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
