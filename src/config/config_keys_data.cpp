@@ -36,7 +36,8 @@ std::vector<KeySpec> data_key_specs() {
       {"data.public_fraction", T::Float, "0",
        "public split (split 2) for public pretraining (docs/privacy.md): sequences: this fraction of "
        "entities (seeded hash, disjoint from the test entities); windows: the FIRST fraction of each "
-       "series' time range (windows straddling the cut are dropped). Training uses it only with "
+       "series' time range (windows ending within max_gap_fill + 1 steps of the cut are dropped). "
+       "Training uses it only with "
        "train.split = \"public\"; evaluation ignores it. 0: none"},
       {"data.seed", T::Integer, "0", "seed of the test- and public-split choice"},
       {"data.quantile_sample", T::Integer, "200000",

@@ -141,7 +141,10 @@ nlohmann::json traverse_windows(const Traversal& t, PrepareSink& sink) {
         int64_t ws = seg_t0 + s * step, we = ws + (W - 1) * step;
         uint8_t split;
         if (public_fraction > 0 && double(ws) < public_cut) {
-          if (double(we) >= public_cut) {  // straddles the public cut: shares hours with both sides
+          // A public window must not depend on any row at or after the cut: it would straddle
+          // it, or its last steps could be filled by interpolating towards such a row (gaps of
+          // up to max_gap_fill steps), so keep (max_gap_fill + 1) steps of margin.
+          if (double(we + (max_fill + 1) * step) >= public_cut) {
             ++windows_dropped;
             continue;
           }
