@@ -228,6 +228,15 @@ TEST(Prepare, TrafficWindowsRoundTripAndSplit) {
   EXPECT_LT(filled, checked / 10);  // hours filled by the gap policy (2,452 short gaps)
 }
 
+namespace {
+// A windows config over a CSV with an epoch-seconds `time` column.
+Config epoch_windows_config(const std::string& csv, const std::string& data_keys, const std::string& columns) {
+  return Config::parse("[data]\nkind=\"windows\"\ninput=\"" + csv +
+                           "\"\ntime_column=\"time\"\ntime_format=\"epoch\"\n" + data_keys + columns,
+                       "s.toml");
+}
+}  // namespace
+
 TEST(Prepare, PublicSplitIsTheEarliestTimeRangeAndDisjoint) {
   // 1,000 hours, one window per 24 h: the first 30 % of the range is public (2), the last
   // 20 % test (1); windows straddling either cut are dropped, so no hour is in two splits.
@@ -236,11 +245,8 @@ TEST(Prepare, PublicSplitIsTheEarliestTimeRangeAndDisjoint) {
   o << "time,value\n";
   for (int i = 0; i < 1000; ++i) o << (3600 * i) << "," << i % 24 << "\n";
   write_text(dir.file("s.csv"), o.str());
-  Config c = Config::parse("[data]\nkind=\"windows\"\ninput=\"" + dir.file("s.csv") +
-                               "\"\ntime_column=\"time\"\ntime_format=\"epoch\"\nwindow=48\nstride=24\n"
-                               "test_fraction=0.2\npublic_fraction=0.3\n"
-                               "[[columns]]\nname=\"value\"\nencoding=\"zero_one\"\n",
-                           "s.toml");
+  Config c = epoch_windows_config(dir.file("s.csv"), "window=48\nstride=24\ntest_fraction=0.2\npublic_fraction=0.3\n",
+                                  "[[columns]]\nname=\"value\"\nencoding=\"zero_one\"\n");
   PrepareResult r = prepare_dataset(c, dir.file("s.h5"));
   auto report = nlohmann::json::parse(r.report_json);
   DatasetReader reader(dir.file("s.h5"));
@@ -302,11 +308,9 @@ TEST(Prepare, ContinuousFeatureRoundTripWithin1e5) {
   o << "time,value,label\n";
   for (int i = 0; i < 500; ++i) o << (3600 * i) << "," << 1000.0 + 37.123456 * std::sin(i * 0.1) << ",x" << (i % 3) << "\n";
   write_text(dir.file("s.csv"), o.str());
-  Config c = Config::parse("[data]\nkind=\"windows\"\ninput=\"" + dir.file("s.csv") +
-                               "\"\ntime_column=\"time\"\ntime_format=\"epoch\"\nwindow=24\nstride=24\ntest_fraction=0\n"
-                               "[[columns]]\nname=\"label\"\nrole=\"attribute\"\nencoding=\"categorical\"\n"
-                               "[[columns]]\nname=\"value\"\nencoding=\"minusone_one\"\n",
-                           "s.toml");
+  Config c = epoch_windows_config(dir.file("s.csv"), "window=24\nstride=24\ntest_fraction=0\n",
+                                  "[[columns]]\nname=\"label\"\nrole=\"attribute\"\nencoding=\"categorical\"\n"
+                                  "[[columns]]\nname=\"value\"\nencoding=\"minusone_one\"\n");
   prepare_dataset(c, dir.file("s.h5"));
   export_csv(dir.file("s.h5"), dir.file("s_out.csv"));
   CsvReader out(dir.file("s_out.csv"));
