@@ -80,23 +80,6 @@ ModelLayout ModelLayout::from(const Schema& schema, const ModelOptions& options)
 
 // --- activations and building blocks ----------------------------------------------
 
-torch::Tensor apply_output_activations(const torch::Tensor& logits, const std::vector<OutputSpec>& blocks) {
-  std::vector<torch::Tensor> parts;
-  parts.reserve(blocks.size());
-  int64_t off = 0;
-  for (const auto& b : blocks) {
-    auto x = logits.narrow(-1, off, int64_t(b.width));
-    if (b.discrete) parts.push_back(torch::softmax(x, -1));
-    else if (b.minus_one) parts.push_back(torch::tanh(x));
-    else parts.push_back(torch::sigmoid(x));
-    off += int64_t(b.width);
-  }
-  if (off != logits.size(-1))
-    throw Error("output activations: blocks cover " + std::to_string(off) + " columns, tensor has " +
-                std::to_string(logits.size(-1)));
-  return torch::cat(parts, -1);
-}
-
 torch::Tensor harden_discrete(const torch::Tensor& x, const std::vector<OutputSpec>& blocks) {
   std::vector<torch::Tensor> parts;
   int64_t off = 0;
@@ -196,7 +179,7 @@ torch::Tensor FeatureGeneratorImpl::forward(const torch::Tensor& attributes, con
     hidden = std::get<0>(lstm_->forward(input));
   }
   auto steps = out_->forward(hidden).reshape({B, L_, step_width_});  // cell c -> steps c*S..c*S+S-1
-  return mask_after_generation_flag(apply_output_activations(steps, blocks_));
+  return activate_and_mask_steps(steps, blocks_);
 }
 
 namespace {
