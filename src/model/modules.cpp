@@ -174,6 +174,8 @@ torch::Tensor FeatureGeneratorImpl::forward(const torch::Tensor& attributes, con
   torch::Tensor hidden;  // [B, cells, H]
   if (lstm_inference_applies(lstm_, attributes, noise)) {
     hidden = lstm_inference_forward(lstm_, attributes, noise);  // generation: same numbers to float rounding
+  } else if (lstm_training_applies(lstm_, attributes, noise)) {
+    hidden = lstm_training_forward(lstm_, attributes, noise);  // training: fused cells, own backward
   } else {
     auto input = torch::cat({attributes.unsqueeze(1).expand({B, cells, attributes.size(1)}), noise}, 2);
     hidden = std::get<0>(lstm_->forward(input));

@@ -19,4 +19,13 @@ bool lstm_inference_applies(torch::nn::LSTM& lstm, const torch::Tensor& constant
 torch::Tensor lstm_inference_forward(torch::nn::LSTM& lstm, const torch::Tensor& constant,
                                      const torch::Tensor& per_step);
 
+// Training (autograd): the same LSTM as one custom autograd function per layer. The forward
+// keeps the activated gates and cell states, the backward runs one fused gate kernel and one
+// [B, 4H] x [4H, H] product per step and the weight gradients as single products over all
+// steps. Same math as nn::LSTM (to float rounding); no double backward. Applies to float32
+// CPU, unidirectional, batch_first, no projection, with biases, no inter-layer dropout.
+bool lstm_training_applies(torch::nn::LSTM& lstm, const torch::Tensor& constant, const torch::Tensor& per_step);
+torch::Tensor lstm_training_forward(torch::nn::LSTM& lstm, const torch::Tensor& constant,
+                                    const torch::Tensor& per_step);
+
 }  // namespace doppel
