@@ -32,6 +32,7 @@
 #include "doppel/model/model_space.hpp"
 #include "doppel/model/packing.hpp"
 #include "doppel/model/wgan_gp.hpp"
+#include "doppel/train/fused_adam.hpp"
 #include "doppel/train/trainer.hpp"
 #include "../tests/unit/synthetic_source.hpp"  // test_column: the fixture columns tests use too
 
@@ -109,9 +110,9 @@ void timed_replica_steps(Trainer& trainer, const InMemorySource& source, const C
   const double gp_coe = c.number("train.gp_coe"), attr_gp_coe = c.number("train.attr_gp_coe");
   const double norm = 1.0 / double(packs);
   auto betas = std::make_tuple(c.number("train.adam_beta1"), c.number("train.adam_beta2"));
-  torch::optim::Adam opt_g(trainer.generator()->parameters(), torch::optim::AdamOptions(1e-4).betas(betas));
-  torch::optim::Adam opt_d(trainer.critic()->parameters(), torch::optim::AdamOptions(1e-4).betas(betas));
-  torch::optim::Adam opt_a(trainer.attr_critic()->parameters(), torch::optim::AdamOptions(1e-4).betas(betas));
+  FusedAdam opt_g(trainer.generator()->parameters(), torch::optim::AdamOptions(1e-4).betas(betas));
+  FusedAdam opt_d(trainer.critic()->parameters(), torch::optim::AdamOptions(1e-4).betas(betas));
+  FusedAdam opt_a(trainer.attr_critic()->parameters(), torch::optim::AdamOptions(1e-4).betas(betas));
   auto rng = make_cpu_generator(99);
   std::vector<int64_t> order(source.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = int64_t(i);
