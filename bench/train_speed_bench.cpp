@@ -28,6 +28,7 @@
 #include "doppel/batch_source.hpp"
 #include "doppel/communicator.hpp"
 #include "doppel/config.hpp"
+#include "doppel/malloc_tuning.hpp"
 #include "doppel/model/example_random.hpp"
 #include "doppel/model/model_space.hpp"
 #include "doppel/model/packing.hpp"
@@ -215,6 +216,7 @@ int main(int argc, char** argv) {
     execv("/proc/self/exe", argv);
     std::perror("re-exec with OPENBLAS_CORETYPE");  // only reached when execv failed
   }
+  doppel::keep_freed_memory_for_reuse();  // as the doppel binary does (src/cli/main.cpp)
   int64_t steps = 100, gen_n = 20000, threads = 1, warmup = 5;
   std::string only;
   int64_t gen_batch_opt = 1000;
