@@ -15,10 +15,11 @@ namespace {
 // Cephes' expf: range reduction by ln 2 in two parts and a degree-5 polynomial (relative
 // error ~2e-7 on [-87, 88], clamped outside). Written once for scalars and for GCC vectors
 // of 16 floats (branch-free, so the vector version compiles to SIMD on any target).
-#pragma GCC diagnostic ignored "-Wpsabi"  // the vector helpers are internal: no ABI to keep
+#pragma GCC diagnostic ignored "-Wpsabi"  // the vector helpers are internal and always inlined
+// into each target clone (an out-of-line call would mix the clones' vector ABIs)
 
 template <class F, class I>
-inline F poly_exp(F x, F lo, F hi) {
+__attribute__((always_inline)) inline F poly_exp(F x, F lo, F hi) {
   x = x < lo ? lo : x;
   x = x > hi ? hi : x;
   // round(x / ln 2): +128.5 keeps the value positive so truncation rounds half up.
@@ -52,7 +53,7 @@ inline F poly_exp(F x, F lo, F hi) {
 // The exponents are clamped to [-29, 29] so the products stay finite (e^29 ~ 4e12; past
 // that sigmoid and tanh are 0, 1 or +-1 to float precision anyway).
 template <class F, class I>
-inline void gate_math(F gi, F gf, F gg, F go, F& c, F& h, F lo, F hi) {
+__attribute__((always_inline)) inline void gate_math(F gi, F gf, F gg, F go, F& c, F& h, F lo, F hi) {
   const F one = lo * 0.0f + 1.0f, two = one + one;
   const F ei = poly_exp<F, I>(-gi, lo, hi), ef = poly_exp<F, I>(-gf, lo, hi);
   const F eg = poly_exp<F, I>(-two * gg, lo, hi), eo = poly_exp<F, I>(-go, lo, hi);
@@ -115,7 +116,7 @@ __attribute__((target_clones("avx512f", "avx2,fma", "default"))) void lstm_gates
 
 // --- training: the same cell with autograd, as one custom function ---------------------
 
-inline f16 load16(const float* p, int64_t n) {
+__attribute__((always_inline)) inline f16 load16(const float* p, int64_t n) {
   f16 v = {};
   if (n == 16) std::memcpy(&v, p, 64);
   else
@@ -123,20 +124,20 @@ inline f16 load16(const float* p, int64_t n) {
   return v;
 }
 
-inline void store16(float* p, f16 v, int64_t n) {
+__attribute__((always_inline)) inline void store16(float* p, f16 v, int64_t n) {
   if (n == 16) std::memcpy(p, &v, 64);
   else
     for (int64_t k = 0; k < n; ++k) p[k] = v[k];
 }
 
 template <class F, class I>
-inline F sigmoid(F x, F lo, F hi) {
+__attribute__((always_inline)) inline F sigmoid(F x, F lo, F hi) {
   const F one = lo * 0.0f + 1.0f;
   return one / (one + poly_exp<F, I>(-x, lo, hi));
 }
 
 template <class F, class I>
-inline F tanh_(F x, F lo, F hi) {
+__attribute__((always_inline)) inline F tanh_(F x, F lo, F hi) {
   const F one = lo * 0.0f + 1.0f, two = one + one;
   return two / (one + poly_exp<F, I>(-two * x, lo, hi)) - one;
 }
