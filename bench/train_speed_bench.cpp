@@ -1,7 +1,7 @@
 // Training and generation speed of the DoppelGANger model on a fixed synthetic shape
 // (issue 4): 4,096 sequences × 168 steps × 1 continuous feature (zero_one), 3 attributes
 // (a categorical of width 4 and two continuous), batch 100, sample_len 8, one thread.
-//   build/bench/train_speed_bench [--steps N] [--gen N] [--threads T] [--set key=value ...]
+//   build/bench/train_speed_bench [--steps N] [--gen N] [--gen-batch N] [--threads T] [--set key=value ...]
 // Prints one JSON object:
 //   train_seq_per_s      batch × steps / time of Trainer::step() (the real loop)
 //   phases_ms_per_step   forward / backward / optimizer / data of a timed replica of the step
@@ -219,7 +219,7 @@ int main(int argc, char** argv) {
   doppel::keep_freed_memory_for_reuse();  // as the doppel binary does (src/cli/main.cpp)
   int64_t steps = 100, gen_n = 20000, threads = 1, warmup = 5;
   std::string only;
-  int64_t gen_batch_opt = 1000;
+  int64_t gen_batch_opt = 250;  // doppel generate's default --batch
   std::vector<std::string> overrides{"model.sample_len=8", "train.batch_size=100", "train.d_rounds=1",
                                      "train.g_rounds=1", "train.seed=1", "train.max_steps=1000000",
                                      "train.log_every=1000000", "train.vis_freq=0"};
@@ -232,7 +232,7 @@ int main(int argc, char** argv) {
     else if (a == "--only" && i + 1 < argc) only = argv[++i];  // train | gen (profiling)
     else if (a == "--gen-batch" && i + 1 < argc) gen_batch_opt = std::stoll(argv[++i]);
     else {
-      std::cerr << "usage: train_speed_bench [--steps N] [--gen N] [--threads T] [--set key=value ...]\n";
+      std::cerr << "usage: train_speed_bench [--steps N] [--gen N] [--gen-batch N] [--threads T] [--set key=value ...]\n";
       return 2;
     }
   }
@@ -263,7 +263,7 @@ int main(int argc, char** argv) {
   timed_replica_steps(trainer, source, config, steps, ph);
   const double replica_s = seconds(r0, Clock::now());
 
-  // 3. Generation, as generate_sequences does it (batch 1000, the CLI's default).
+  // 3. Generation, as generate_sequences does it (batch 250 unless --gen-batch, the CLI's default).
   const int64_t gen_batch = gen_batch_opt;
   double gen_s = 0, gen_cpu = 0;
   int64_t gen_done = 0, total_len = 0;
