@@ -1,7 +1,7 @@
 // Training and generation speed of the DoppelGANger model on a fixed synthetic shape
 // (issue 4): 4,096 sequences × 168 steps × 1 continuous feature (zero_one), 3 attributes
 // (a categorical of width 4 and two continuous), batch 100, sample_len 8, one thread.
-//   build/bench/train_speed_bench [--steps N] [--gen N] [--threads T] [--set key=value ...]
+//   build/bench/train_speed_bench [--steps N] [--gen N] [--gen-batch N] [--threads T] [--set key=value ...]
 // Prints one JSON object:
 //   train_seq_per_s      batch × steps / time of Trainer::step() (the real loop)
 //   phases_ms_per_step   forward / backward / optimizer / data of a timed replica of the step
@@ -28,10 +28,12 @@
 #include "doppel/batch_source.hpp"
 #include "doppel/communicator.hpp"
 #include "doppel/config.hpp"
+#include "doppel/malloc_tuning.hpp"
 #include "doppel/model/example_random.hpp"
 #include "doppel/model/model_space.hpp"
 #include "doppel/model/packing.hpp"
 #include "doppel/model/wgan_gp.hpp"
+#include "doppel/train/fused_adam.hpp"
 #include "doppel/train/trainer.hpp"
 #include "../tests/unit/synthetic_source.hpp"  // test_column: the fixture columns tests use too
 
@@ -109,9 +111,9 @@ void timed_replica_steps(Trainer& trainer, const InMemorySource& source, const C
   const double gp_coe = c.number("train.gp_coe"), attr_gp_coe = c.number("train.attr_gp_coe");
   const double norm = 1.0 / double(packs);
   auto betas = std::make_tuple(c.number("train.adam_beta1"), c.number("train.adam_beta2"));
-  torch::optim::Adam opt_g(trainer.generator()->parameters(), torch::optim::AdamOptions(1e-4).betas(betas));
-  torch::optim::Adam opt_d(trainer.critic()->parameters(), torch::optim::AdamOptions(1e-4).betas(betas));
-  torch::optim::Adam opt_a(trainer.attr_critic()->parameters(), torch::optim::AdamOptions(1e-4).betas(betas));
+  FusedAdam opt_g(trainer.generator()->parameters(), torch::optim::AdamOptions(1e-4).betas(betas));
+  FusedAdam opt_d(trainer.critic()->parameters(), torch::optim::AdamOptions(1e-4).betas(betas));
+  FusedAdam opt_a(trainer.attr_critic()->parameters(), torch::optim::AdamOptions(1e-4).betas(betas));
   auto rng = make_cpu_generator(99);
   std::vector<int64_t> order(source.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = int64_t(i);
@@ -214,9 +216,10 @@ int main(int argc, char** argv) {
     execv("/proc/self/exe", argv);
     std::perror("re-exec with OPENBLAS_CORETYPE");  // only reached when execv failed
   }
+  doppel::keep_freed_memory_for_reuse();  // as the doppel binary does (src/cli/main.cpp)
   int64_t steps = 100, gen_n = 20000, threads = 1, warmup = 5;
   std::string only;
-  int64_t gen_batch_opt = 1000;
+  int64_t gen_batch_opt = 250;  // doppel generate's default --batch
   std::vector<std::string> overrides{"model.sample_len=8", "train.batch_size=100", "train.d_rounds=1",
                                      "train.g_rounds=1", "train.seed=1", "train.max_steps=1000000",
                                      "train.log_every=1000000", "train.vis_freq=0"};
@@ -229,7 +232,7 @@ int main(int argc, char** argv) {
     else if (a == "--only" && i + 1 < argc) only = argv[++i];  // train | gen (profiling)
     else if (a == "--gen-batch" && i + 1 < argc) gen_batch_opt = std::stoll(argv[++i]);
     else {
-      std::cerr << "usage: train_speed_bench [--steps N] [--gen N] [--threads T] [--set key=value ...]\n";
+      std::cerr << "usage: train_speed_bench [--steps N] [--gen N] [--gen-batch N] [--threads T] [--set key=value ...]\n";
       return 2;
     }
   }
@@ -260,7 +263,7 @@ int main(int argc, char** argv) {
   timed_replica_steps(trainer, source, config, steps, ph);
   const double replica_s = seconds(r0, Clock::now());
 
-  // 3. Generation, as generate_sequences does it (batch 1000, the CLI's default).
+  // 3. Generation, as generate_sequences does it (batch 250 unless --gen-batch, the CLI's default).
   const int64_t gen_batch = gen_batch_opt;
   double gen_s = 0, gen_cpu = 0;
   int64_t gen_done = 0, total_len = 0;

@@ -7,6 +7,7 @@
 
 #include "doppel/commands.hpp"
 #include "doppel/error.hpp"
+#include "doppel/malloc_tuning.hpp"
 
 namespace {
 
@@ -41,6 +42,7 @@ void usage(std::ostream& o) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  doppel::keep_freed_memory_for_reuse();
   if (argc < 2) {
     usage(std::cerr);
     return 2;

@@ -85,23 +85,6 @@ ModelLayout ModelLayout::from(const Schema& schema, const ModelOptions& options)
 
 // --- activations and building blocks ----------------------------------------------
 
-torch::Tensor apply_output_activations(const torch::Tensor& logits, const std::vector<OutputSpec>& blocks) {
-  std::vector<torch::Tensor> parts;
-  parts.reserve(blocks.size());
-  int64_t off = 0;
-  for (const auto& b : blocks) {
-    auto x = logits.narrow(-1, off, int64_t(b.width));
-    if (b.discrete) parts.push_back(torch::softmax(x, -1));
-    else if (b.minus_one) parts.push_back(torch::tanh(x));
-    else parts.push_back(torch::sigmoid(x));
-    off += int64_t(b.width);
-  }
-  if (off != logits.size(-1))
-    throw Error("output activations: blocks cover " + std::to_string(off) + " columns, tensor has " +
-                std::to_string(logits.size(-1)));
-  return torch::cat(parts, -1);
-}
-
 torch::Tensor harden_discrete(const torch::Tensor& x, const std::vector<OutputSpec>& blocks) {
   std::vector<torch::Tensor> parts;
   int64_t off = 0;
@@ -201,12 +184,14 @@ torch::Tensor FeatureGeneratorImpl::forward(const torch::Tensor& attributes, con
   torch::Tensor hidden;  // [B, cells, H]
   if (lstm_inference_applies(lstm_, attributes, noise)) {
     hidden = lstm_inference_forward(lstm_, attributes, noise);  // generation: same numbers to float rounding
+  } else if (lstm_training_applies(lstm_, attributes, noise)) {
+    hidden = lstm_training_forward(lstm_, attributes, noise);  // training: fused cells, own backward
   } else {
     auto input = torch::cat({attributes.unsqueeze(1).expand({B, cells, attributes.size(1)}), noise}, 2);
     hidden = std::get<0>(lstm_->forward(input));
   }
   auto steps = out_->forward(hidden).reshape({B, L_, step_width_});  // cell c -> steps c*S..c*S+S-1
-  return mask_after_generation_flag(apply_output_activations(steps, blocks_));
+  return activate_and_mask_steps(steps, blocks_);
 }
 
 namespace {
@@ -271,6 +256,34 @@ DiscriminatorImpl::DiscriminatorImpl(int64_t in, int64_t units, int64_t layers) 
 }
 
 torch::Tensor DiscriminatorImpl::forward(const torch::Tensor& x) { return mlp_->forward(x).squeeze(1); }
+
+torch::Tensor DiscriminatorImpl::input_gradient(const torch::Tensor& x) {
+  // The MLP is Linear (ReLU Linear)*: d(sum D)/dx = w_out ⊙ m_k W_k ... ⊙ m_1 W_1 row by row,
+  // m_l = (z_l > 0) as ReLU's backward uses. The masks are piecewise constant in x (zero
+  // derivative), so they come from a no-grad forward; only the chain of weights is recorded.
+  std::vector<torch::nn::LinearImpl*> linears;
+  bool expect_linear = true;
+  for (const auto& m : mlp_->children()) {
+    auto* linear = m->as<torch::nn::Linear>();
+    if (expect_linear ? linear == nullptr : m->as<torch::nn::ReLU>() == nullptr) return {};
+    if (linear) linears.push_back(linear);
+    expect_linear = !expect_linear;
+  }
+  if (expect_linear || linears.back()->weight.size(0) != 1) return {};
+  std::vector<torch::Tensor> masks;
+  {
+    torch::NoGradGuard no_grad;
+    auto h = x.detach();
+    for (size_t i = 0; i + 1 < linears.size(); ++i) {
+      auto z = torch::addmm(linears[i]->bias, h, linears[i]->weight.t());  // = Linear's forward
+      masks.push_back((z > 0).to(z.scalar_type()));
+      h = z.clamp_min_(0);
+    }
+  }
+  auto g = linears.back()->weight.expand({x.size(0), linears.back()->weight.size(1)});
+  for (size_t i = masks.size(); i-- > 0;) g = (g * masks[i]).mm(linears[i]->weight);
+  return g;
+}
 
 torch::Tensor pack_examples(const torch::Tensor& x, int64_t packing) {
   const int64_t B = x.size(0);

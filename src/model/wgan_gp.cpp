@@ -3,6 +3,11 @@
 namespace doppel {
 
 torch::Tensor critic_gradient_norm(Discriminator& critic, const torch::Tensor& x) {
+  if (auto grad = critic->input_gradient(x); grad.defined()) return torch::sqrt(grad.pow(2).sum(1) + 1e-8);
+  return critic_gradient_norm_autograd(critic, x);
+}
+
+torch::Tensor critic_gradient_norm_autograd(Discriminator& critic, const torch::Tensor& x) {
   auto xi = x.detach().requires_grad_(true);
   auto out = critic->forward(xi);
   // Rows are independent (no batch statistics), so d(sum out)/dx row i = dD(x_i)/dx_i.

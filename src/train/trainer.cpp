@@ -20,6 +20,7 @@
 #include "doppel/privacy/privacy_engine.hpp"
 #include "doppel/progress_line.hpp"
 #include "doppel/tensorboard_writer.hpp"
+#include "doppel/train/fused_adam.hpp"
 #include "doppel/train/stop_signal.hpp"
 
 namespace fs = std::filesystem;
@@ -168,9 +169,9 @@ Trainer::Trainer(Config config, const BatchSource& source, Communicator& comm, s
         po, std::vector<torch::nn::Module*>{critic_.ptr().get(), attr_critic_.ptr().get()}, double(batch_) / double(n),
         c.integer("train.d_rounds") * total_steps_, uint64_t(seed.item<int64_t>()));
   }
-  opt_g_ = std::make_unique<torch::optim::Adam>(generator_->parameters(), adam(g_schedule_.lr(0), c));
-  opt_d_ = std::make_unique<torch::optim::Adam>(critic_->parameters(), adam(c.number("train.d_lr"), c));
-  opt_attr_d_ = std::make_unique<torch::optim::Adam>(attr_critic_->parameters(), adam(c.number("train.d_attr_lr"), c));
+  opt_g_ = std::make_unique<FusedAdam>(generator_->parameters(), adam(g_schedule_.lr(0), c));
+  opt_d_ = std::make_unique<FusedAdam>(critic_->parameters(), adam(c.number("train.d_lr"), c));
+  opt_attr_d_ = std::make_unique<FusedAdam>(attr_critic_->parameters(), adam(c.number("train.d_attr_lr"), c));
   rng_ = make_cpu_generator(seed_ + 1);
 }
 

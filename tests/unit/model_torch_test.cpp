@@ -260,6 +260,27 @@ TEST(WganGp, GradientNormMatchesFiniteDifferences) {
   }
 }
 
+TEST(WganGp, GradientNormAndItsWeightGradientsMatchAutogradDoubleBackward) {
+  torch::manual_seed(6);
+  Discriminator d(7, 9, 3);
+  d->to(torch::kDouble);
+  auto x = torch::randn({11, 7}, torch::kDouble);
+  auto w = torch::randn({11}, torch::kDouble);
+  auto grads = [&](bool reference) {
+    for (auto& p : d->parameters()) p.mutable_grad() = torch::Tensor();
+    auto norm = reference ? critic_gradient_norm_autograd(d, x) : critic_gradient_norm(d, x);
+    ((norm - 1).pow(2) * w).sum().backward();
+    std::vector<torch::Tensor> out{norm.detach()};
+    for (auto& p : d->parameters()) out.push_back(p.grad().defined() ? p.grad().clone() : torch::zeros_like(p));
+    return out;
+  };
+  auto want = grads(true), got = grads(false);
+  ASSERT_EQ(want.size(), got.size());
+  EXPECT_GT(want[1].abs().max().item<double>(), 0.0);
+  for (size_t i = 0; i < want.size(); ++i)
+    EXPECT_LT((want[i] - got[i]).abs().max().item<double>(), 1e-12) << i;
+}
+
 TEST(WganGp, CriticLossUsesInterpolatedPenalty) {
   torch::manual_seed(5);
   Discriminator d(3, 5, 2);

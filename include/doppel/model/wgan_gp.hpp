@@ -23,7 +23,10 @@ CriticLoss critic_loss(Discriminator& critic, const torch::Tensor& real, const t
 
 // ||grad_x sum D(x)||_2 per row of x [G, D] (rows are independent), with the graph kept so
 // the penalty can be differentiated. sqrt(sum g^2 + 1e-8) as in DoppelGANger.
+// Computed with Discriminator::input_gradient (no recorded forward pass); the autograd
+// version (double backward through the forward) is the reference.
 torch::Tensor critic_gradient_norm(Discriminator& critic, const torch::Tensor& x);
+torch::Tensor critic_gradient_norm_autograd(Discriminator& critic, const torch::Tensor& x);
 
 // [G]: -D(fake features) - coe * D_attr(fake attributes).
 torch::Tensor generator_loss(Discriminator& critic, Discriminator& attr_critic,
