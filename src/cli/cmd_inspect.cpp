@@ -148,8 +148,11 @@ Report inspect(const DatasetReader& r) {
   j["kind"] = s.kind;
   j["max_len"] = r.max_len();
   j["items"] = r.size();
-  int64_t counts[3] = {0, 0, 0};  // train, test, public (the reader rejects other values)
-  for (uint8_t v : r.split()) counts[v <= 2 ? v : 0]++;
+  int64_t counts[3] = {0, 0, 0};  // train, test, public
+  for (uint8_t v : r.split()) {
+    if (v > 2) throw Error(r.path() + ": /split holds " + std::to_string(v) + ", expected 0 (train), 1 (test) or 2 (public)");
+    counts[v]++;
+  }
   j["train"] = counts[0];
   j["test"] = counts[1];
   if (counts[2] > 0) j["public"] = counts[2];

@@ -206,6 +206,39 @@ void write_plot(const std::vector<Row>& rows, const std::string& out) {
   if (std::system(cmd.c_str()) != 0) throw Error("sweep: gnuplot failed on " + gp + " (see " + gp + ".log)");
 }
 
+// Trains the sweep's one non-private model on the public split into OUT/pretrain/run (or
+// reuses it when its final checkpoint exists) and returns that checkpoint. Budgets of one
+// sweep may run as concurrent `--only` jobs: the first to take the lock pretrains, the others
+// wait and reuse its checkpoint.
+std::string public_pretraining(const std::string& self, const std::string& base_path, const std::string& data,
+                               const std::string& out, int64_t steps, const std::vector<std::string>& threads) {
+  const std::string pre = (fs::path(out) / "pretrain").string();
+  const std::string ckpt = (fs::path(pre) / "run" / checkpoint_name(steps)).string();
+  const std::string lock_path = (fs::path(out) / "pretrain.lock").string();
+  const int lock_fd = ::open(lock_path.c_str(), O_CREAT | O_RDWR, 0644);
+  if (lock_fd < 0 || ::flock(lock_fd, LOCK_EX) != 0)
+    throw Error(lock_path + ": cannot lock the public pretraining (" + std::strerror(errno) + ")");
+  struct Unlock {
+    int fd;
+    ~Unlock() { ::close(fd); }
+  } unlock{lock_fd};
+  if (fs::exists(ckpt)) {
+    std::cout << "sweep: public pretraining: reusing " << ckpt << std::endl;
+    return ckpt;
+  }
+  fs::remove_all(pre);
+  fs::create_directories(pre);
+  std::vector<std::string> train{self, "train", "--config", base_path, "--out", pre + "/run", "--set",
+                                 "train.data=" + data, "--set", "train.split=public", "--set",
+                                 "privacy.enabled=false", "--set", "train.vis_freq=0", "--set",
+                                 "train.max_steps=" + std::to_string(steps)};
+  train.insert(train.end(), threads.begin(), threads.end());
+  std::cout << "sweep: public pretraining, " << steps << " steps -> " << pre << "/run" << std::endl;
+  run_logged(train, pre + "/train.log");
+  if (!fs::exists(ckpt)) throw Error("sweep: public pretraining finished without " + ckpt);
+  return ckpt;
+}
+
 }  // namespace
 
 int cmd_sweep(int argc, char** argv) {
@@ -239,6 +272,8 @@ int cmd_sweep(int argc, char** argv) {
   fs::create_directories(out);
   const std::string self = self_path();
 
+  std::vector<std::string> threads;  // --threads of every training run, when the sweep sets it
+  if (sweep.integer("sweep.threads") > 0) threads = {"--threads", std::to_string(sweep.integer("sweep.threads"))};
   // Initialisation of every budget's training: random, a given checkpoint, or a model
   // pretrained here on the public split (no privacy spent: that split is public by declaration).
   const int64_t pretrain_steps = sweep.integer("sweep.pretrain_steps");
@@ -253,33 +288,7 @@ int cmd_sweep(int argc, char** argv) {
     if (FileSource(data, 2).size() == 0)
       throw Error(sweep.origin() + ": sweep.pretrain_steps needs a public split in " + data +
                   " (prepare it with data.public_fraction > 0)");
-    const std::string pre = (fs::path(out) / "pretrain").string();
-    init_from = (fs::path(pre) / "run" / checkpoint_name(pretrain_steps)).string();
-    // Budgets of one sweep may run as concurrent `--only` jobs: the first to take the lock
-    // pretrains, the others wait and reuse its checkpoint.
-    const std::string lock_path = (fs::path(out) / "pretrain.lock").string();
-    const int lock_fd = ::open(lock_path.c_str(), O_CREAT | O_RDWR, 0644);
-    if (lock_fd < 0 || ::flock(lock_fd, LOCK_EX) != 0)
-      throw Error(lock_path + ": cannot lock the public pretraining (" + std::strerror(errno) + ")");
-    struct Unlock {
-      int fd;
-      ~Unlock() { ::close(fd); }
-    } unlock{lock_fd};
-    if (fs::exists(init_from)) {
-      std::cout << "sweep: public pretraining: reusing " << init_from << std::endl;
-    } else {
-      fs::remove_all(pre);
-      fs::create_directories(pre);
-      std::vector<std::string> train{self, "train", "--config", base_path, "--out", pre + "/run", "--set",
-                                     "train.data=" + data, "--set", "train.split=public", "--set",
-                                     "privacy.enabled=false", "--set", "train.vis_freq=0", "--set",
-                                     "train.max_steps=" + std::to_string(pretrain_steps)};
-      if (sweep.integer("sweep.threads") > 0)
-        train.insert(train.end(), {"--threads", std::to_string(sweep.integer("sweep.threads"))});
-      std::cout << "sweep: public pretraining, " << pretrain_steps << " steps -> " << pre << "/run" << std::endl;
-      run_logged(train, pre + "/train.log");
-      if (!fs::exists(init_from)) throw Error("sweep: public pretraining finished without " + init_from);
-    }
+    init_from = public_pretraining(self, base_path, data, out, pretrain_steps, threads);
     init_note = "pretrained for " + std::to_string(pretrain_steps) + " non-private steps on the public split (`" +
                 init_from + "`, no privacy spent)";
   }
@@ -304,8 +313,7 @@ int cmd_sweep(int argc, char** argv) {
     } else {
       train.insert(train.end(), {"--set", "privacy.enabled=false"});
     }
-    if (sweep.integer("sweep.threads") > 0)
-      train.insert(train.end(), {"--threads", std::to_string(sweep.integer("sweep.threads"))});
+    train.insert(train.end(), threads.begin(), threads.end());
     for (const auto& kv : extra_sets) train.insert(train.end(), {"--set", kv});
     if (!init_from.empty()) train.insert(train.end(), {"--init-from", init_from});
     std::cout << "sweep: epsilon " << r.label << ": training -> " << run << "/run" << std::endl;

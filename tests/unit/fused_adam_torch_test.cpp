@@ -29,6 +29,18 @@ void expect_close(const std::vector<torch::Tensor>& a, const std::vector<torch::
   ASSERT_EQ(a.size(), b.size());
   for (size_t i = 0; i < a.size(); ++i) EXPECT_LT((a[i] - b[i]).abs().max().item<float>(), 1e-5f) << i;
 }
+void save_state(torch::optim::Optimizer& o, std::stringstream& to) {
+  torch::serialize::OutputArchive a;
+  o.save(a);
+  a.save_to(to);
+}
+
+void load_state(torch::optim::Optimizer& o, std::stringstream& from) {
+  torch::serialize::InputArchive a;
+  a.load_from(from);
+  o.load(a);
+}
+
 }  // namespace
 
 TEST(FusedAdam, MatchesTorchAdam) {
@@ -51,31 +63,15 @@ TEST(FusedAdam, StateInterchangeableWithTorchAdam) {
   run(reference, pb, 3, 2);
   // Continue each from the other's saved state: the same as continuing itself.
   std::stringstream fused_state, reference_state;
-  {
-    torch::serialize::OutputArchive a;
-    fused.save(a);
-    a.save_to(fused_state);
-  }
-  {
-    torch::serialize::OutputArchive a;
-    reference.save(a);
-    a.save_to(reference_state);
-  }
+  save_state(fused, fused_state);
+  save_state(reference, reference_state);
   auto pc = std::vector<torch::Tensor>{}, pd = std::vector<torch::Tensor>{};
   for (auto& p : pb) pc.push_back(p.detach().clone().requires_grad_(true));
   for (auto& p : pa) pd.push_back(p.detach().clone().requires_grad_(true));
   torch::optim::Adam reference2(pc, opts);
   FusedAdam fused2(pd, opts);
-  {
-    torch::serialize::InputArchive a;
-    a.load_from(fused_state);
-    reference2.load(a);
-  }
-  {
-    torch::serialize::InputArchive a;
-    a.load_from(reference_state);
-    fused2.load(a);
-  }
+  load_state(reference2, fused_state);
+  load_state(fused2, reference_state);
   run(fused, pa, 3, 3);
   run(reference2, pc, 3, 3);
   run(fused2, pd, 3, 3);
