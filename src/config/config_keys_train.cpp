@@ -15,6 +15,11 @@ std::vector<KeySpec> train_key_specs() {
       {"train.epochs", T::Integer, "400", "passes over the training items (ignored when max_steps > 0)"},
       {"train.max_steps", T::Integer, "0", "stop after this many global steps (0: `epochs` decide)"},
       {"train.d_rounds", T::Integer, "1", "discriminator updates per step (each with fresh noise)"},
+      {"train.attr_d_extra_rounds", T::Integer, "0",
+       "extra attribute-discriminator updates per step after the d_rounds joint ones, each on fresh "
+       "noise through the attribute and min/max generators only (cheap: no LSTM) against the same "
+       "real batch; lets the attribute critic keep up with a generator that must match many "
+       "attribute columns. Non-private training only (0 under privacy.enabled)"},
       {"train.g_rounds", T::Integer, "1", "generator updates per step"},
       {"train.d_lr", T::Float, "0.0001", "Adam rate of the feature discriminator (fixed)"},
       {"train.d_attr_lr", T::Float, "0.0001", "Adam rate of the auxiliary attribute discriminator (fixed)"},

@@ -220,7 +220,8 @@ GeneratorImpl::GeneratorImpl(const ModelLayout& layout, const ModelOptions& o) :
   feature_ = register_module("feature", FeatureGenerator(layout, o));
 }
 
-Generated GeneratorImpl::forward(const GeneratorNoise& noise, const torch::Tensor& given_attributes) {
+std::pair<torch::Tensor, torch::Tensor> GeneratorImpl::attribute_stage(const GeneratorNoise& noise,
+                                                                        const torch::Tensor& given_attributes) {
   torch::Tensor attr, attr_hard;
   if (given_attributes.defined()) {
     if (given_attributes.dim() != 2 || given_attributes.size(1) != layout_.A)
@@ -231,14 +232,17 @@ Generated GeneratorImpl::forward(const GeneratorNoise& noise, const torch::Tenso
     attr = attribute_->forward(noise.attribute);
     attr_hard = harden_discrete(attr.detach(), layout_.attribute_blocks);
   }
-  torch::Tensor all = attr, all_hard = attr_hard;
-  if (layout_.M > 0) {
-    auto mm = minmax_->forward(noise.minmax, attr_hard);
-    all = torch::cat({attr, mm}, 1);
-    all_hard = torch::cat({attr_hard, mm.detach()}, 1);
-  }
+  if (layout_.M == 0) return {attr, attr_hard};
+  auto mm = minmax_->forward(noise.minmax, attr_hard);
+  return {torch::cat({attr, mm}, 1), torch::cat({attr_hard, mm.detach()}, 1)};
+}
+
+Generated GeneratorImpl::forward(const GeneratorNoise& noise, const torch::Tensor& given_attributes) {
+  auto [all, all_hard] = attribute_stage(noise, given_attributes);
   return {all, feature_->forward(all_hard, noise.feature)};
 }
+
+torch::Tensor GeneratorImpl::attributes_only(const GeneratorNoise& noise) { return attribute_stage(noise, {}).first; }
 
 GeneratorNoise draw_generator_noise(torch::Generator& gen, const ModelLayout& layout, const ModelOptions& o,
                                     int64_t global, int64_t offset, int64_t local) {

@@ -123,6 +123,12 @@ Trainer::Trainer(Config config, const BatchSource& source, Communicator& comm, s
   if (c.integer("train.threads") > 0) torch::set_num_threads(int(c.integer("train.threads")));
   batch_ = positive(c, "train.batch_size", 1);
   positive(c, "train.d_rounds", 1);
+  if (c.integer("train.attr_d_extra_rounds") < 0)
+    throw Error(c.origin() + ": train.attr_d_extra_rounds must be >= 0, got " +
+                std::to_string(c.integer("train.attr_d_extra_rounds")));
+  if (c.boolean("privacy.enabled") && c.integer("train.attr_d_extra_rounds") != 0)
+    throw Error(c.origin() + ": train.attr_d_extra_rounds must be 0 under privacy.enabled (each critic round is an "
+                "accounted query of the private data; use train.d_rounds)");
   positive(c, "train.g_rounds", 0);
   positive(c, "train.log_every", 1);
   positive(c, "train.checkpoint_every", 1);
@@ -237,6 +243,22 @@ StepLosses Trainer::step() {
     gp_sum = lf.penalty.sum().detach();
     gpa_sum = la.penalty.sum().detach();
     w_sum = (lf.real_score - lf.fake_score).sum().detach();
+  }
+  for (int64_t r = 0; !privacy_ && r < c.integer("train.attr_d_extra_rounds"); ++r) {
+    auto noise = draw_generator_noise(rng_, layout_, options_, batch_, local_offset_, local_batch_);
+    torch::Tensor fake_attr;
+    {
+      torch::NoGradGuard no_grad;
+      fake_attr = generator_->attributes_only(noise);
+    }
+    auto eps_attr = example_uniform(rng_, packs, pack_off, local_packs, {});
+    auto la = critic_loss(attr_critic_, real_attr_in, pack_examples(fake_attr, p), eps_attr, attr_gp_coe);
+    opt_attr_d_->zero_grad();
+    (la.per_example.sum() * norm).backward();
+    all_reduce_gradients(*attr_critic_, comm_);
+    opt_attr_d_->step();
+    da_sum = la.per_example.sum().detach();
+    gpa_sum = la.penalty.sum().detach();
   }
 
   set_lr(*opt_g_, g_schedule_.lr(step_));

@@ -37,7 +37,8 @@ std::string fresh_dir(const std::string& name) {
 TEST(Trainer, ResumeIsBitForBit) {
   auto source = make_source(30);  // 3 steps per epoch: the split falls inside epoch 1
   auto comm = make_single_process_communicator();
-  const std::vector<std::string> common{"train.vis_freq=0", "train.checkpoint_every=100", "train.log_every=100"};
+  const std::vector<std::string> common{"train.vis_freq=0", "train.checkpoint_every=100", "train.log_every=100",
+                                        "train.attr_d_extra_rounds=1"};
   auto with = [&](std::vector<std::string> more) {
     auto v = common;
     v.insert(v.end(), more.begin(), more.end());
@@ -135,4 +136,44 @@ TEST(Trainer, RejectsBatchLargerThanData) {
   auto comm = make_single_process_communicator();
   auto build = [&] { Trainer t(tiny_config({}), source, *comm, fresh_dir("small")); };
   EXPECT_THROW(build(), doppel::Error);
+}
+
+TEST(Trainer, ExtraAttributeCriticRoundsTrainOnlyTheAttributeCritic) {
+  // Same seed, one step: the joint critic rounds come first and draw the same numbers, so the
+  // feature critic ends equal; the extra rounds move the attribute critic (and through it
+  // the generator's step).
+  auto source = make_source(30);
+  auto comm = make_single_process_communicator();
+  auto run = [&](const std::string& extra, const std::string& name) {
+    Trainer t(tiny_config({"train.max_steps=1", "train.vis_freq=0", "train.checkpoint_every=100",
+                           "train.attr_d_extra_rounds=" + extra}),
+              source, *comm, fresh_dir(name));
+    t.train();
+    return t.named_state();
+  };
+  auto none = run("0", "extra0"), two = run("2", "extra2");
+  ASSERT_EQ(none.size(), two.size());
+  bool attr_critic_moved = false, generator_moved = false;
+  for (size_t i = 0; i < none.size(); ++i) {
+    const auto& name = none[i].first;
+    const bool same = torch::equal(none[i].second, two[i].second);
+    if (name.rfind("critic.", 0) == 0) EXPECT_TRUE(same) << name;
+    if (name.rfind("attr_critic.", 0) == 0 && name.find("opt") == std::string::npos) attr_critic_moved |= !same;
+    if (name.rfind("generator.", 0) == 0) generator_moved |= !same;
+  }
+  EXPECT_TRUE(attr_critic_moved);
+  EXPECT_TRUE(generator_moved);
+}
+
+TEST(Trainer, ExtraAttributeCriticRoundsAreRejectedUnderPrivacyAndWhenNegative) {
+  auto source = make_source(30);
+  auto comm = make_single_process_communicator();
+  auto build = [&](std::vector<std::string> sets) { Trainer t(tiny_config(sets), source, *comm, fresh_dir("reject")); };
+  EXPECT_THROW(build({"train.attr_d_extra_rounds=-1"}), doppel::Error);
+  try {
+    build({"train.attr_d_extra_rounds=1", "privacy.enabled=true", "privacy.noise_multiplier=1", "model.packing=1"});
+    ADD_FAILURE() << "no error";
+  } catch (const doppel::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("attr_d_extra_rounds"), std::string::npos) << e.what();
+  }
 }

@@ -26,9 +26,16 @@ class GeneratorImpl : public torch::nn::Module {
   // given_attributes: undefined for unconditional generation, else encoded real attributes
   // [B, A] used instead of the attribute generator's output.
   Generated forward(const GeneratorNoise& noise, const torch::Tensor& given_attributes = {});
+  // The attribute and min/max stages alone: forward(noise).attributes without the features
+  // (what the attribute critic judges; its extra rounds need no LSTM).
+  torch::Tensor attributes_only(const GeneratorNoise& noise);
   const ModelLayout& layout() const { return layout_; }
 
  private:
+  // {[attributes, min/max] for the critics, the same with discrete attributes one-hot and
+  // everything detached for the feature generator}.
+  std::pair<torch::Tensor, torch::Tensor> attribute_stage(const GeneratorNoise& noise, const torch::Tensor& given);
+
   ModelLayout layout_;
   AttributeGenerator attribute_{nullptr};
   MinMaxGenerator minmax_{nullptr};
