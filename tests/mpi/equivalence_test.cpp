@@ -82,7 +82,10 @@ std::pair<double, std::string> worst_relative(const std::vector<std::pair<std::s
     EXPECT_EQ(a[i].first, b[i].first);
     auto diff = (a[i].second - b[i].second).to(torch::kDouble);
     if (in_loss_null_space(a, i)) {
-      EXPECT_LE(diff.abs().max().item<double>(), 2 * 1e-4 * 6 + 1e-7) << a[i].first;  // tiny.toml: d_lr 1e-4
+      // Adam moves it by at most ~lr per update: tiny.toml's d_lr 1e-4 × (6 steps × 2 d_rounds),
+      // + 6 extra rounds for the attribute critic (train.attr_d_extra_rounds = 1).
+      const bool attr = a[i].first.rfind("attr_critic.", 0) == 0;
+      EXPECT_LE(diff.abs().max().item<double>(), 1e-4 * 6 * (attr ? 3 : 2) + 1e-7) << a[i].first;
       continue;
     }
     double r = (diff.norm() / (b[i].second.to(torch::kDouble).norm() + 1e-12)).item<double>();
