@@ -308,6 +308,10 @@ int cmd_sweep(int argc, char** argv) {
     std::vector<std::string> train{self, "train", "--config", base_path, "--out", run + "/run", "--set",
                                    "train.data=" + data, "--set", "train.vis_freq=0"};
     if (steps > 0) train.insert(train.end(), {"--set", "train.max_steps=" + std::to_string(steps)});
+    // Private training cannot take extra attribute-critic rounds (each would be another
+    // accounted query); every budget, 0 included, trains without them so that the runs
+    // differ in privacy only.
+    train.insert(train.end(), {"--set", "train.attr_d_extra_rounds=0"});
     if (eps > 0) {
       train.insert(train.end(), {"--set", "privacy.enabled=true", "--set", "privacy.target_epsilon=" + r.label});
     } else {
