@@ -123,10 +123,7 @@ Trainer::Trainer(Config config, const BatchSource& source, Communicator& comm, s
   if (c.integer("train.threads") > 0) torch::set_num_threads(int(c.integer("train.threads")));
   batch_ = positive(c, "train.batch_size", 1);
   positive(c, "train.d_rounds", 1);
-  if (c.integer("train.attr_d_extra_rounds") < 0)
-    throw Error(c.origin() + ": train.attr_d_extra_rounds must be >= 0, got " +
-                std::to_string(c.integer("train.attr_d_extra_rounds")));
-  if (c.boolean("privacy.enabled") && c.integer("train.attr_d_extra_rounds") != 0)
+  if (positive(c, "train.attr_d_extra_rounds", 0) != 0 && c.boolean("privacy.enabled"))
     throw Error(c.origin() + ": train.attr_d_extra_rounds must be 0 under privacy.enabled (each critic round is an "
                 "accounted query of the private data; use train.d_rounds)");
   positive(c, "train.g_rounds", 0);
