@@ -10,7 +10,7 @@
 //   peak_rss_mb          getrusage ru_maxrss of the whole process (includes LibTorch itself)
 //   *_per_cpu_s          the same per CPU second (the machine is shared: wall time includes
 //                        waiting for a core)
-// Sets OPENBLAS_CORETYPE=SKYLAKEX on AVX-512 CPUs unless already set (see main).
+// Selects OpenBLAS's AVX-512 / AVX2 kernels where OpenBLAS itself would not, as doppel does.
 #include <sys/resource.h>
 #include <unistd.h>
 #include <torch/torch.h>
@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "doppel/batch_source.hpp"
+#include "doppel/blas_kernels.hpp"
 #include "doppel/communicator.hpp"
 #include "doppel/config.hpp"
 #include "doppel/malloc_tuning.hpp"
@@ -208,14 +209,7 @@ std::string json_string(const std::string& s) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  // OpenBLAS 0.3.21 does not know AMD Zen 4/5 and falls back to its Haswell (AVX2) kernels;
-  // its AVX-512 kernels are ~30% faster here. The choice is read when the library loads, so
-  // re-run this program with it set (unless the caller chose a core type).
-  if (!std::getenv("OPENBLAS_CORETYPE") && __builtin_cpu_supports("avx512f")) {
-    setenv("OPENBLAS_CORETYPE", "SKYLAKEX", 1);
-    execv("/proc/self/exe", argv);
-    std::perror("re-exec with OPENBLAS_CORETYPE");  // only reached when execv failed
-  }
+  doppel::select_openblas_kernels(argv);  // as the doppel binary does (src/cli/main.cpp)
   doppel::keep_freed_memory_for_reuse();  // as the doppel binary does (src/cli/main.cpp)
   int64_t steps = 100, gen_n = 20000, threads = 1, warmup = 5;
   std::string only;
@@ -310,7 +304,7 @@ int main(int argc, char** argv) {
       (long long)steps, double(B) * steps / train_s, double(B) * steps / train_cpu, train_s * 1000.0 / steps, double(B) * steps / replica_s,
       ph.data * per, ph.forward * per, ph.backward * per, ph.optimizer * per, (long long)gen_done,
       double(gen_done) / gen_s, double(gen_done) / gen_cpu, gen_done ? double(total_len) / gen_done : 0.0, load1, ru.ru_maxrss / 1024.0,
-      std::getenv("OPENBLAS_CORETYPE") ? std::getenv("OPENBLAS_CORETYPE") : "(auto)",
+      doppel::openblas_core().empty() ? "(not OpenBLAS)" : doppel::openblas_core().c_str(),
       json_string(blas_mapping()).c_str(), TORCH_VERSION);
   return 0;
 }

@@ -5,6 +5,7 @@
 #include <iostream>
 #include <string>
 
+#include "doppel/blas_kernels.hpp"
 #include "doppel/commands.hpp"
 #include "doppel/error.hpp"
 #include "doppel/malloc_tuning.hpp"
@@ -42,6 +43,7 @@ void usage(std::ostream& o) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  doppel::select_openblas_kernels(argv);  // may re-run this program once (see the header)
   doppel::keep_freed_memory_for_reuse();
   if (argc < 2) {
     usage(std::cerr);

@@ -10,6 +10,7 @@
 #include "doppel/args.hpp"
 #include "doppel/atomic_file.hpp"
 #include "doppel/batch_source.hpp"
+#include "doppel/blas_kernels.hpp"
 #include "doppel/checkpoint_policy.hpp"
 #include "doppel/commands.hpp"
 #include "doppel/dist/communicator_factory.hpp"
@@ -62,7 +63,10 @@ int train_on(const Config& config, const std::string& data, const std::string& r
   }
   std::cout << R << "training on " << source.size() << " sequences of " << data << " for " << trainer.total_steps()
             << " steps (" << trainer.steps_per_epoch() << " per epoch) with " << comm.world() << " rank(s), "
-            << comm.name() << " communicator" << std::endl;
+            << comm.name() << " communicator, " << at::get_num_threads() << " thread(s), "
+            << (doppel::openblas_core().empty() ? std::string("BLAS other than OpenBLAS")
+                                                : "OpenBLAS " + doppel::openblas_core() + " kernels")
+            << std::endl;
   if (auto* p = trainer.privacy(); p && comm.rank() == 0)
     std::cout << R << "privacy: DP-SGD on both critics, q " << p->sampling_rate() << ", sigma " << p->noise_multiplier()
               << ", clip " << (p->options().group_clip_norms.empty() ? (p->options().joint_clipping ? "joint" : "per critic")

@@ -11,6 +11,15 @@ check "prepare exits 0" '[ $? -eq 0 ]'
 "$doppel" train --config configs/tiny.toml --out "$tmp/run" --set train.data="$tmp/t.h5" > "$tmp/train.log" 2>&1
 check "train exits 0" '[ $? -eq 0 ]'
 check "progress lines carry the rank" 'grep -q "^\[rank 0\].*step 6" "$tmp/train.log"'
+# OpenBLAS kernels: the log names them; on an AVX-512 CPU doppel runs the AVX-512 ones even
+# where OpenBLAS 0.3.21 does not recognise the CPU (src/blas_kernels.cpp), unless the caller chose.
+check "log names the BLAS kernels" 'grep -q "^\[rank 0\] training on .*OpenBLAS [A-Za-z0-9]* kernels" "$tmp/train.log"'
+if grep -q "avx512bw" /proc/cpuinfo && grep -q "avx512vl" /proc/cpuinfo && grep -q "avx512dq" /proc/cpuinfo; then
+  check "AVX-512 kernels on an AVX-512 CPU" 'grep -Eqi "OpenBLAS (SkylakeX|CooperLake|SapphireRapids) kernels" "$tmp/train.log"'
+fi
+OPENBLAS_CORETYPE=PRESCOTT "$doppel" train --config configs/tiny.toml --out "$tmp/run_prescott" --set train.data="$tmp/t.h5" \
+  --set train.max_steps=1 > "$tmp/train_prescott.log" 2>&1
+check "the caller's OPENBLAS_CORETYPE is kept" 'grep -q "OpenBLAS Prescott kernels" "$tmp/train_prescott.log"'
 check "resolved config saved" '[ -f "$tmp/run/config.toml" ] && grep -q "sample_len = 5" "$tmp/run/config.toml"'
 check "final checkpoint" '[ -f "$tmp/run/ckpt-00000006.pt" ]'
 check "events file" 'ls "$tmp/run"/events.out.tfevents.* > /dev/null'
