@@ -6,8 +6,9 @@
 // to compare attribute-generator variants before a full training run.
 //   build/bench/attribute_gan_bench --data PREPARED.h5 [--config FILE] [--set key=value ...]
 //       [--steps N] [--every N] [--n-eval N] [--d-rounds N]
-// Prints a JSON line per evaluation: {"step", "secs", "overlap" {name: O}, "mean_overlap",
-// "pair_overlap"}.
+// Prints a JSON line per evaluation: {"what", "step", "secs", "overlap" {name: O}, "mean_overlap",
+// "pair_overlap"}; "what" is "generator", "ema" (the moving average of its weights, --ema) or,
+// first, "real_sample": n-eval real rows drawn at random, the ceiling set by sampling noise.
 #include <torch/torch.h>
 
 #include <chrono>
@@ -18,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "doppel/blas_kernels.hpp"
 #include "doppel/batch_source.hpp"
 #include "doppel/config.hpp"
 #include "doppel/error.hpp"
@@ -70,15 +72,17 @@ std::map<int64_t, double> histogram(const std::vector<std::vector<int>>& c, size
 }  // namespace
 
 int main(int argc, char** argv) {
+  doppel::select_openblas_kernels(argv);  // as the doppel binary does (src/cli/main.cpp)
   try {
     std::map<std::string, std::string> opt{{"steps", "5000"}, {"every", "1000"}, {"n-eval", "5000"},
-                                           {"d-rounds", "1"}, {"seed", "0"}, {"config", ""}, {"data", ""}};
+                                           {"d-rounds", "1"}, {"seed", "0"}, {"config", ""}, {"data", ""},
+                                           {"ema", "0"}};
     std::vector<std::string> sets;
     for (int i = 1; i < argc; ++i) {
       std::string a = argv[i];
       if (a == "--help") {
         std::printf("usage: attribute_gan_bench --data PREPARED.h5 [--config FILE] [--set key=value ...]\n"
-                    "       [--steps N] [--every N] [--n-eval N] [--d-rounds N] [--seed S]\n");
+                    "       [--steps N] [--every N] [--n-eval N] [--d-rounds N] [--seed S] [--ema DECAY]\n");
         return 0;
       }
       if (a.rfind("--", 0) != 0 || i + 1 >= argc) throw Error("bad argument '" + a + "' (see --help)");
@@ -114,6 +118,40 @@ int main(int argc, char** argv) {
     const int64_t B = c.integer("train.batch_size"), steps = num("steps"), every = num("every");
     const int64_t d_rounds = num("d-rounds"), n_eval = num("n-eval");
     const double gp = c.number("train.attr_gp_coe");
+    // --ema D: also evaluate an exponential moving average of the generator's weights.
+    const double ema_decay = std::stod(opt["ema"]);
+    std::vector<torch::Tensor> ema;
+    for (auto& p : gen->parameters()) ema.push_back(p.detach().clone());
+    auto names = [&] {
+      std::vector<std::string> out;
+      for (const auto& b : layout.attribute_blocks)
+        if (b.discrete) out.push_back(b.name);
+      return out;
+    }();
+    // Overlaps of n_eval rows against all real rows (the similarity metric's parts (a) and (b)).
+    auto report = [&](const char* what, int64_t step, const std::vector<std::vector<int>>& syn_cat, double secs) {
+      double mean = 0, pair = 0;
+      int pairs = 0;
+      std::string per;
+      for (size_t a = 0; a < names.size(); ++a) {
+        double o = overlap(histogram(real_cat, a, -1), histogram(syn_cat, a, -1));
+        mean += o / double(names.size());
+        char buf[96];
+        std::snprintf(buf, sizeof buf, "%s\"%s\": %.3f", a ? ", " : "", names[a].c_str(), o);
+        per += buf;
+        for (size_t b = a + 1; b < names.size(); ++b, ++pairs)
+          pair += overlap(histogram(real_cat, a, int64_t(b)), histogram(syn_cat, a, int64_t(b)));
+      }
+      std::printf("{\"what\": \"%s\", \"step\": %lld, \"secs\": %.1f, \"mean_overlap\": %.4f, \"pair_overlap\": %.4f, "
+                  "\"overlap\": {%s}}\n", what, (long long)step, secs, mean, pairs ? pair / pairs : 0.0, per.c_str());
+      std::fflush(stdout);
+    };
+    {  // the ceiling: n_eval real rows drawn at random (sampling noise of the overlaps alone)
+      auto idx = torch::randint(n, {n_eval}, rng);
+      std::vector<std::vector<int>> sub;
+      for (int64_t i = 0; i < n_eval; ++i) sub.push_back(real_cat[size_t(idx[i].item<int64_t>())]);
+      report("real_sample", 0, sub, 0.0);
+    }
     auto t0 = std::chrono::steady_clock::now();
     for (int64_t step = 1; step <= steps; ++step) {
       for (int64_t r = 0; r < d_rounds; ++r) {
@@ -136,31 +174,32 @@ int main(int argc, char** argv) {
       gl.backward();
       opt_g.step();
       for (auto& p : critic->parameters()) p.set_requires_grad(true);
+      if (ema_decay > 0) {
+        torch::NoGradGuard ng;
+        size_t k = 0;
+        for (auto& p : gen->parameters()) ema[k++].mul_(ema_decay).add_(p.detach(), 1.0 - ema_decay);
+      }
       if (step % every == 0 || step == steps) {
         torch::NoGradGuard ng;
-        gen->eval();
-        auto syn = gen->forward(example_normal(rng, n_eval, 0, n_eval, {mo.attribute_noise_dim})).contiguous();
-        gen->train();
-        auto syn_cat = categories(syn.data_ptr<float>(), n_eval, layout.attribute_blocks, A);
-        std::vector<std::string> names;
-        for (const auto& b : layout.attribute_blocks)
-          if (b.discrete) names.push_back(b.name);
-        double mean = 0, pair = 0;
-        int pairs = 0;
-        std::string per;
-        for (size_t a = 0; a < names.size(); ++a) {
-          double o = overlap(histogram(real_cat, a, -1), histogram(syn_cat, a, -1));
-          mean += o / double(names.size());
-          char buf[96];
-          std::snprintf(buf, sizeof buf, "%s\"%s\": %.3f", a ? ", " : "", names[a].c_str(), o);
-          per += buf;
-          for (size_t b = a + 1; b < names.size(); ++b, ++pairs)
-            pair += overlap(histogram(real_cat, a, int64_t(b)), histogram(syn_cat, a, int64_t(b)));
-        }
         double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-        std::printf("{\"step\": %lld, \"secs\": %.1f, \"mean_overlap\": %.4f, \"pair_overlap\": %.4f, \"overlap\": {%s}}\n",
-                    (long long)step, secs, mean, pairs ? pair / pairs : 0.0, per.c_str());
-        std::fflush(stdout);
+        auto sample = [&] {
+          gen->eval();
+          auto syn = gen->forward(example_normal(rng, n_eval, 0, n_eval, {mo.attribute_noise_dim})).contiguous();
+          gen->train();
+          return categories(syn.data_ptr<float>(), n_eval, layout.attribute_blocks, A);
+        };
+        report("generator", step, sample(), secs);
+        if (ema_decay > 0) {
+          std::vector<torch::Tensor> live;
+          size_t k = 0;
+          for (auto& p : gen->parameters()) {
+            live.push_back(p.detach().clone());
+            p.copy_(ema[k++]);
+          }
+          report("ema", step, sample(), secs);
+          k = 0;
+          for (auto& p : gen->parameters()) p.copy_(live[k++]);
+        }
       }
     }
     return 0;

@@ -10,6 +10,7 @@
 #include <random>
 #include <string>
 
+#include "doppel/blas_kernels.hpp"
 #include "doppel/batch_source.hpp"
 #include "doppel/communicator.hpp"
 #include "doppel/config.hpp"
@@ -58,6 +59,7 @@ double seconds_per_step(Trainer& t, int steps) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  doppel::select_openblas_kernels(argv);  // as the doppel binary does (src/cli/main.cpp)
   int steps = 20, threads = 1, d_rounds = 1;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string a = argv[i];

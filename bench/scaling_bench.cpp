@@ -15,6 +15,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "doppel/blas_kernels.hpp"
 #include "doppel/dist/communicator_factory.hpp"
 #include "doppel/train/trainer.hpp"
 #include "../tests/unit/synthetic_source.hpp"  // test_column: the fixture columns tests use too
@@ -97,6 +98,7 @@ int64_t arg(int argc, char** argv, const char* name, int64_t def) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  doppel::select_openblas_kernels(argv);  // as the doppel binary does (src/cli/main.cpp)
   const int64_t local_batch = arg(argc, argv, "--local-batch", 32), steps = arg(argc, argv, "--steps", 20),
                 warmup = arg(argc, argv, "--warmup", 3);
   torch::set_num_threads(1);

@@ -27,6 +27,14 @@ class InMemorySource : public BatchSource {
   Batch read_indices(const std::vector<int64_t>& idx) const override;
   const Batch& data() const { return data_; }
 
+  // All items of `source` read once, in blocks of consecutive items: a file's compressed
+  // chunks are then decompressed once, instead of once for every random batch that touches
+  // them (half of a bank training step before). Items keep their file index (Batch::index)
+  // for error messages.
+  static InMemorySource copy_of(const BatchSource& source);
+  // Bytes copy_of() would hold: float32 attributes and features plus the per-item fields.
+  static int64_t bytes_of(const BatchSource& source);
+
  private:
   Schema schema_;
   Batch data_;

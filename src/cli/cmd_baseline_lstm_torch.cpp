@@ -49,8 +49,13 @@ int cmd_baseline_lstm(int argc, char** argv) {
     throw Error(args.get("data") + ": the train split (split 0) has no sequences");
   ProgressFn line = [](const std::string& s) { std::cerr << "\r" << s << "   " << std::flush; };
 
+  // Random batches from memory, not from the compressed file (the same items), unless the
+  // items would take more than train.memory_cache_mb's default.
+  std::unique_ptr<InMemorySource> cached;
+  if (InMemorySource::bytes_of(train) <= (int64_t(2048) << 20))
+    cached = std::make_unique<InMemorySource>(InMemorySource::copy_of(train));
   LstmBaseline model(train.schema(), opt);
-  double loss = model.train(train, line);
+  double loss = model.train(cached ? static_cast<const BatchSource&>(*cached) : train, line);
   std::cerr << "\n";
 
   Schema out_schema = train.schema();

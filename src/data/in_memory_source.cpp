@@ -26,9 +26,28 @@ Batch InMemorySource::read_indices(const std::vector<int64_t>& idx) const {
     b.lengths.push_back(data_.lengths[i]);
     b.split.push_back(data_.split.empty() ? 0 : data_.split[i]);
     b.start_time.push_back(data_.start_time.empty() ? 0 : data_.start_time[i]);
-    b.index.push_back(i);
+    b.index.push_back(data_.index.empty() ? i : data_.index[i]);
   }
   return b;
+}
+
+int64_t InMemorySource::bytes_of(const BatchSource& source) {
+  Batch probe = source.size() > 0 ? source.read_indices({0}) : Batch{};
+  const int64_t per_item = int64_t(sizeof(float)) * (probe.A + probe.L * probe.F) + int64_t(sizeof(int32_t)) +
+                           int64_t(sizeof(uint8_t)) + 2 * int64_t(sizeof(int64_t));
+  return per_item * source.size();
+}
+
+InMemorySource InMemorySource::copy_of(const BatchSource& source) {
+  Batch all;
+  const int64_t n = source.size(), block = 1024;
+  std::vector<int64_t> idx;
+  for (int64_t begin = 0; begin < n; begin += block) {
+    idx.clear();
+    for (int64_t i = begin; i < std::min(n, begin + block); ++i) idx.push_back(i);
+    append_batch(all, source.read_indices(idx));
+  }
+  return InMemorySource(source.schema(), std::move(all));
 }
 
 }  // namespace doppel

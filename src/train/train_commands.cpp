@@ -44,7 +44,17 @@ int train_on(const Config& config, const std::string& data, const std::string& r
     fs::create_directories(run_dir);
     config.save((fs::path(run_dir) / "config.toml").string());
   }
-  Trainer trainer(config, source, comm, run_dir);
+  // Small training sets are read into memory once (same items, same order: the trajectory
+  // does not change); larger ones are read from the file batch by batch.
+  std::unique_ptr<InMemorySource> cached;
+  const int64_t cache_mb = config.integer("train.memory_cache_mb");
+  if (cache_mb < 0) throw Error(config.origin() + ": train.memory_cache_mb must be >= 0, got " + std::to_string(cache_mb));
+  if (const int64_t bytes = InMemorySource::bytes_of(source); bytes <= cache_mb * (int64_t(1) << 20)) {
+    cached = std::make_unique<InMemorySource>(InMemorySource::copy_of(source));
+    std::cout << R << "read the " << source.size() << " training items into memory (" << (bytes >> 20) << " MiB)"
+              << std::endl;
+  }
+  Trainer trainer(config, cached ? static_cast<const BatchSource&>(*cached) : source, comm, run_dir);
   // --resume continues this run when it has a checkpoint; otherwise the run starts, from
   // --init-from's weights if given (so a requeued job of a fine-tuning run resumes instead of
   // starting over).

@@ -19,6 +19,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "doppel/batch_source.hpp"
 #include "doppel/dataset.hpp"
 #include "doppel/error.hpp"
 
@@ -605,4 +606,30 @@ TEST(Dataset, SchemaWithoutAttributesRoundTrips) {
   EXPECT_TRUE(b.attributes.empty());
   EXPECT_EQ(b.start_time, (std::vector<int64_t>{4, 1}));
   EXPECT_EQ(std::vector<float>(b.features.begin(), b.features.begin() + 12), feat);
+}
+
+// The trainer's memory cache (train.memory_cache_mb) must serve exactly the file's items.
+TEST(Dataset, InMemoryCopyOfAFileSourceServesTheSameItems) {
+  TempDir d;
+  write_sequences(d.file("seq.h5"), 2500);  // more than one copy block of 1,024
+  write_windows(d.file("win.h5"), 300);
+  for (const char* name : {"seq.h5", "win.h5"}) {
+    FileSource file(d.file(name), 0);
+    InMemorySource copy = InMemorySource::copy_of(file);
+    ASSERT_EQ(copy.size(), file.size()) << name;
+    const Batch one = file.read_indices({0});
+    EXPECT_EQ(InMemorySource::bytes_of(file),
+              file.size() * int64_t(4 * (one.A + one.L * one.F) + 4 + 1 + 16)) << name;
+    std::mt19937_64 rng(7);
+    std::vector<int64_t> idx;
+    for (int k = 0; k < 64; ++k) idx.push_back(int64_t(rng() % uint64_t(file.size())));
+    idx.push_back(file.size() - 1);
+    const Batch a = file.read_indices(idx), b = copy.read_indices(idx);
+    EXPECT_EQ(a.attributes, b.attributes) << name;
+    EXPECT_EQ(a.features, b.features) << name;
+    EXPECT_EQ(a.lengths, b.lengths) << name;
+    EXPECT_EQ(a.split, b.split) << name;
+    EXPECT_EQ(a.start_time, b.start_time) << name;
+    EXPECT_EQ(a.index, b.index) << name;  // the file's item numbers, for error messages
+  }
 }
