@@ -21,6 +21,11 @@ std::vector<KeySpec> train_key_specs() {
        "real batch; lets the attribute critic keep up with a generator that must match many "
        "attribute columns. Non-private training only (0 under privacy.enabled)"},
       {"train.g_rounds", T::Integer, "1", "generator updates per step"},
+      {"train.g_ema_decay", T::Float, "0",
+       "moving average of the generator's weights, updated after every generator update: "
+       "avg <- d * avg + (1 - d) * weights (Yazici et al. 2019). When d > 0 `doppel generate` and the "
+       "saved samples use the average, which smooths the oscillation of GAN training; checkpoints hold "
+       "both. Post-processing of the generator: no privacy cost. 0: off; must be < 1"},
       {"train.d_lr", T::Float, "0.0001", "Adam rate of the feature discriminator (fixed)"},
       {"train.d_attr_lr", T::Float, "0.0001", "Adam rate of the auxiliary attribute discriminator (fixed)"},
       {"train.adam_beta1", T::Float, "0.5", "Adam beta1 of every optimizer"},

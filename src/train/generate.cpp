@@ -23,8 +23,10 @@ LoadedGenerator load_generator(const std::string& path) {
   m.options = ModelOptions::from_config(m.config);
   m.layout = ModelLayout::from(m.schema, m.options);
   m.generator = Generator(m.layout, m.options);
+  // The moving average of the weights when the run kept one (train.g_ema_decay > 0).
   torch::serialize::InputArchive g;
-  a.read("generator", g);
+  m.moving_average = a.try_read("generator_ema", g);
+  if (!m.moving_average) a.read("generator", g);
   m.generator->load(g);
   m.generator->eval();
   torch::Tensor step;

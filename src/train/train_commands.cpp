@@ -219,7 +219,8 @@ int cmd_generate(int argc, char** argv) {
     throw UsageError("--out must end in .h5 or .csv, got '" + out + "'");
   }
   if (!model.privacy.empty()) std::cout << "privacy: " << model.privacy << "\n";
-  std::cout << "generated " << n << " sequences from " << ckpt << " (step " << model.step << ") -> " << out << "\n";
+  std::cout << "generated " << n << " sequences from " << ckpt << " (step " << model.step
+            << (model.moving_average ? ", moving average of the weights" : "") << ") -> " << out << "\n";
   return 0;
 }
 

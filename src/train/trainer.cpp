@@ -172,6 +172,20 @@ Trainer::Trainer(Config config, const BatchSource& source, Communicator& comm, s
         po, std::vector<torch::nn::Module*>{critic_.ptr().get(), attr_critic_.ptr().get()}, double(batch_) / double(n),
         c.integer("train.d_rounds") * total_steps_, uint64_t(seed.item<int64_t>()));
   }
+  ema_decay_ = c.number("train.g_ema_decay");
+  if (!(ema_decay_ >= 0 && ema_decay_ < 1))
+    throw Error(c.origin() + ": train.g_ema_decay must be in [0, 1), got " + std::to_string(ema_decay_));
+  if (ema_decay_ > 0) {
+    // A second generator holding the average, starting at the initial weights. Its own
+    // initialisation draws from torch's global generator: restore that afterwards, so turning
+    // the average on does not change the training trajectory.
+    auto global = at::detail::getDefaultCPUGenerator();
+    const auto state = global.get_state();
+    ema_generator_ = Generator(layout_, options_);
+    global.set_state(state);
+    for (auto& p : ema_generator_->parameters()) p.set_requires_grad(false);
+    restart_moving_average();
+  }
   opt_g_ = std::make_unique<FusedAdam>(generator_->parameters(), adam(g_schedule_.lr(0), c));
   opt_d_ = std::make_unique<FusedAdam>(critic_->parameters(), adam(c.number("train.d_lr"), c));
   opt_attr_d_ = std::make_unique<FusedAdam>(attr_critic_->parameters(), adam(c.number("train.d_attr_lr"), c));
@@ -271,6 +285,7 @@ StepLosses Trainer::step() {
     (gl.sum() * norm).backward();
     all_reduce_gradients(*generator_, comm_);
     opt_g_->step();
+    update_moving_average();
     g_sum = gl.sum().detach();
   }
   set_requires_grad(*critic_, true);
@@ -286,6 +301,20 @@ StepLosses Trainer::step() {
     l = {s[0], s[1], s[2], s[3], s[4], s[5]};
   }
   return l;
+}
+
+void Trainer::restart_moving_average() {
+  if (!ema_generator_) return;
+  torch::NoGradGuard no_grad;
+  auto avg = ema_generator_->parameters(), live = generator_->parameters();
+  for (size_t i = 0; i < avg.size(); ++i) avg[i].copy_(live[i]);
+}
+
+void Trainer::update_moving_average() {
+  if (!ema_generator_) return;
+  torch::NoGradGuard no_grad;
+  auto avg = ema_generator_->parameters(), live = generator_->parameters();
+  for (size_t i = 0; i < avg.size(); ++i) avg[i].mul_(ema_decay_).add_(live[i], 1.0 - ema_decay_);
 }
 
 void Trainer::log(const StepLosses& l) {
@@ -316,7 +345,7 @@ void Trainer::save_samples() {
   // Own generator seeded by the step, so saving samples never shifts the training noise.
   auto gen = make_cpu_generator(seed_ * 1000003ULL + uint64_t(step_));
   torch::NoGradGuard no_grad;
-  auto fake = generator_->forward(draw_generator_noise(gen, layout_, options_, n, 0, n));
+  auto fake = generator_for_sampling()->forward(draw_generator_noise(gen, layout_, options_, n, 0, n));
   auto batch = from_model_space(fake.attributes, fake.features, layout_);
   Schema schema = source_.schema();
   schema.kind = "sequences";
@@ -389,6 +418,7 @@ std::vector<std::pair<std::string, torch::Tensor>> Trainer::named_state() const 
     for (const auto& kv : m.named_buffers()) out.emplace_back(prefix + kv.key(), kv.value());
   };
   add("generator.", *generator_);
+  if (ema_generator_) add("generator_ema.", *ema_generator_);
   add("critic.", *critic_);
   add("attr_critic.", *attr_critic_);
   return out;
@@ -406,6 +436,7 @@ std::string Trainer::save_checkpoint() {
     };
     a.write("format", scalar_i64(kCheckpointFormat));
     sub("generator", [&](auto& s) { generator_->save(s); });
+    if (ema_generator_) sub("generator_ema", [&](auto& s) { ema_generator_->save(s); });
     sub("critic", [&](auto& s) { critic_->save(s); });
     sub("attr_critic", [&](auto& s) { attr_critic_->save(s); });
     sub("opt_g", [&](auto& s) { opt_g_->save(s); });
@@ -474,6 +505,13 @@ void Trainer::load_checkpoint(const std::string& path) {
     load(s);
   };
   sub("generator", [&](auto& s) { generator_->load(s); });
+  if (ema_generator_) {
+    torch::serialize::InputArchive s;
+    if (!a.try_read("generator_ema", s))
+      throw Error(path + ": checkpoint has no moving average of the generator, but train.g_ema_decay = " +
+                  std::to_string(ema_decay_) + " (it was trained with 0; resume with the same setting)");
+    ema_generator_->load(s);
+  }
   sub("critic", [&](auto& s) { critic_->load(s); });
   sub("attr_critic", [&](auto& s) { attr_critic_->load(s); });
   sub("opt_g", [&](auto& s) { opt_g_->load(s); });
@@ -504,6 +542,7 @@ void Trainer::load_checkpoint(const std::string& path) {
                 "would silently void its guarantee");
   }
   broadcast_parameters(*generator_, comm_);
+  if (ema_generator_) broadcast_parameters(*ema_generator_, comm_);
   broadcast_parameters(*critic_, comm_);
   broadcast_parameters(*attr_critic_, comm_);
 }
@@ -535,6 +574,7 @@ void Trainer::init_from(const std::string& path) {
   broadcast_parameters(*generator_, comm_);
   broadcast_parameters(*critic_, comm_);
   broadcast_parameters(*attr_critic_, comm_);
+  restart_moving_average();  // the average starts at the loaded weights
 }
 
 }  // namespace doppel

@@ -38,7 +38,7 @@ TEST(Trainer, ResumeIsBitForBit) {
   auto source = make_source(30);  // 3 steps per epoch: the split falls inside epoch 1
   auto comm = make_single_process_communicator();
   const std::vector<std::string> common{"train.vis_freq=0", "train.checkpoint_every=100", "train.log_every=100",
-                                        "train.attr_d_extra_rounds=1"};
+                                        "train.attr_d_extra_rounds=1", "train.g_ema_decay=0.9"};
   auto with = [&](std::vector<std::string> more) {
     auto v = common;
     v.insert(v.end(), more.begin(), more.end());
@@ -176,4 +176,59 @@ TEST(Trainer, ExtraAttributeCriticRoundsAreRejectedUnderPrivacyAndWhenNegative) 
   } catch (const doppel::Error& e) {
     EXPECT_NE(std::string(e.what()).find("attr_d_extra_rounds"), std::string::npos) << e.what();
   }
+}
+
+TEST(Trainer, GeneratorMovingAverageFollowsItsRecursionAndLeavesTrainingUnchanged) {
+  auto source = make_source(30);
+  auto comm = make_single_process_communicator();
+  const double d = 0.75;
+  auto config = [&](double decay) {
+    return tiny_config({"train.max_steps=100", "train.vis_freq=0", "train.checkpoint_every=100",
+                        "train.g_ema_decay=" + std::to_string(decay)});
+  };
+  Trainer plain(config(0), source, *comm, fresh_dir("ema_off"));
+  Trainer t(config(d), source, *comm, fresh_dir("ema_on"));
+  auto params = [](Generator& g) {
+    std::vector<torch::Tensor> out;
+    for (const auto& p : g->parameters()) out.push_back(p.detach().clone());
+    return out;
+  };
+  // Independent bookkeeping: the average starts at the initial weights.
+  auto expected = params(t.generator());
+  for (size_t i = 0; i < expected.size(); ++i) EXPECT_TRUE(torch::equal(expected[i], params(t.generator_for_sampling())[i]));
+  for (int step = 0; step < 3; ++step) {
+    plain.step();
+    t.step();
+    auto live = params(t.generator());
+    for (size_t i = 0; i < expected.size(); ++i) expected[i] = d * expected[i] + (1 - d) * live[i];
+  }
+  auto got = params(t.generator_for_sampling()), live = params(t.generator()), plain_live = params(plain.generator());
+  bool differs_from_live = false;
+  for (size_t i = 0; i < expected.size(); ++i) {
+    EXPECT_TRUE(torch::allclose(got[i], expected[i], 1e-6, 1e-7)) << i;
+    differs_from_live |= !torch::equal(got[i], live[i]);
+    EXPECT_TRUE(torch::equal(live[i], plain_live[i])) << "the average must not change training, parameter " << i;
+  }
+  EXPECT_TRUE(differs_from_live);
+
+  // The checkpoint holds both; generation loads the average.
+  const std::string path = t.save_checkpoint();
+  LoadedGenerator m = load_generator(path);
+  EXPECT_TRUE(m.moving_average);
+  auto loaded = params(m.generator);
+  for (size_t i = 0; i < got.size(); ++i) EXPECT_TRUE(torch::equal(loaded[i], got[i])) << i;
+  EXPECT_FALSE(load_generator(plain.save_checkpoint()).moving_average);
+
+  // Resuming with the average on from a checkpoint without one is refused, naming the key.
+  Trainer again(config(d), source, *comm, fresh_dir("ema_resume"));
+  try {
+    again.load_checkpoint(plain.save_checkpoint());
+    ADD_FAILURE() << "no error";
+  } catch (const doppel::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("g_ema_decay"), std::string::npos) << e.what();
+  }
+  for (const char* bad : {"-0.1", "1", "1.5"})
+    EXPECT_THROW(Trainer(tiny_config({"train.g_ema_decay=" + std::string(bad)}), source, *comm, fresh_dir("ema_bad")),
+                 doppel::Error)
+        << bad;
 }

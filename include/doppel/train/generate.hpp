@@ -19,6 +19,7 @@ struct LoadedGenerator {
   ModelLayout layout;
   Generator generator{nullptr};
   int64_t step = 0;
+  bool moving_average = false;  // the generator holds the run's moving average of its weights
   // The run's privacy summary (JSON: epsilon spent, delta, sigma, q, ...) at this
   // checkpoint; empty for a non-private run. Written into generated files' metadata.
   std::string privacy;

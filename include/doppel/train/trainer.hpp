@@ -66,6 +66,8 @@ class Trainer {
   const ModelLayout& layout() const { return layout_; }
   const ModelOptions& options() const { return options_; }
   Generator& generator() { return generator_; }
+  // The moving average of the generator's weights (train.g_ema_decay > 0), else the generator.
+  Generator& generator_for_sampling() { return ema_generator_ ? ema_generator_ : generator_; }
   Discriminator& critic() { return critic_; }
   Discriminator& attr_critic() { return attr_critic_; }
   // Every parameter and buffer of the three networks, named ("generator.", "critic.", ...).
@@ -79,6 +81,8 @@ class Trainer {
   void write_privacy_json();
   void save_samples();
   void log(const StepLosses& l);
+  void update_moving_average();   // avg <- d * avg + (1 - d) * generator, after each G update
+  void restart_moving_average();  // avg <- generator
 
   Config config_;
   const BatchSource& source_;
@@ -87,6 +91,8 @@ class Trainer {
   ModelOptions options_;
   ModelLayout layout_;
   Generator generator_{nullptr};
+  Generator ema_generator_{nullptr};  // set when train.g_ema_decay > 0
+  double ema_decay_ = 0;
   Discriminator critic_{nullptr}, attr_critic_{nullptr};
   std::unique_ptr<torch::optim::Adam> opt_g_, opt_d_, opt_attr_d_;
   CyclicLR g_schedule_;
