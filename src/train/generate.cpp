@@ -1,5 +1,7 @@
 #include "doppel/train/generate.hpp"
 
+#include "doppel/train/checkpoint_archive.hpp"
+
 #include "doppel/csv_reader.hpp"
 #include "doppel/error.hpp"
 #include "doppel/model/example_random.hpp"
@@ -9,11 +11,7 @@ namespace doppel {
 
 LoadedGenerator load_generator(const std::string& path) {
   torch::serialize::InputArchive a;
-  try {
-    a.load_from(path);
-  } catch (const c10::Error& e) {
-    throw Error(path + ": not a readable doppel checkpoint (" + std::string(e.what_without_backtrace()) + ")");
-  }
+  load_checkpoint_archive(a, read_checkpoint_bytes(path), path);
   c10::IValue config_text, schema_json;
   a.read("config", config_text);
   a.read("schema", schema_json);

@@ -9,6 +9,7 @@
 
 #include "doppel/atomic_file.hpp"
 #include "doppel/checkpoint_policy.hpp"
+#include "doppel/train/checkpoint_archive.hpp"
 #include "doppel/dist/fault_injection.hpp"
 #include "doppel/dist/parameter_agreement.hpp"
 #include "doppel/error.hpp"
@@ -480,19 +481,10 @@ void Trainer::load_checkpoint(const std::string& path) {
   // Rank 0 reads the file and sends its bytes: every rank loads identical weights, optimizer
   // moments, RNG state and cursor, with or without a shared file system.
   std::string bytes;
-  if (comm_.rank() == 0) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw Error(path + ": cannot open checkpoint");
-    bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  }
+  if (comm_.rank() == 0) bytes = read_checkpoint_bytes(path);
   broadcast_bytes(bytes, comm_, 0);
   torch::serialize::InputArchive a;
-  try {
-    std::istringstream stream(bytes);
-    a.load_from(stream);
-  } catch (const c10::Error& e) {
-    throw Error(path + ": not a readable doppel checkpoint (" + std::string(e.what_without_backtrace()) + ")");
-  }
+  load_checkpoint_archive(a, bytes, path);
   if (read_i64(a, "format") != kCheckpointFormat)
     throw Error(path + ": checkpoint format " + std::to_string(read_i64(a, "format")) + " is not supported");
   c10::IValue schema_json;
@@ -549,11 +541,7 @@ void Trainer::load_checkpoint(const std::string& path) {
 
 void Trainer::init_from(const std::string& path) {
   torch::serialize::InputArchive a;
-  try {
-    a.load_from(path);
-  } catch (const c10::Error& e) {
-    throw Error(path + ": not a readable doppel checkpoint (" + std::string(e.what_without_backtrace()) + ")");
-  }
+  load_checkpoint_archive(a, read_checkpoint_bytes(path), path);
   c10::IValue schema_json;
   a.read("schema", schema_json);
   if (!Schema::from_json(schema_json.toStringRef(), path).same_layout(source_.schema()))

@@ -44,6 +44,11 @@ check "same seed, same sequences" '[ -s "$tmp/g1.csv" ] && cmp -s "$tmp/g1.csv" 
 check "another seed, other sequences" '! cmp -s "$tmp/g1.csv" "$tmp/g3.csv"'
 check "inspect reads the generated set" '"$doppel" inspect "$tmp/g1.h5" > "$tmp/inspect.log" 2>&1'
 "$doppel" generate --run "$tmp/run" --n 5 --out "$tmp/g.csv" > /dev/null 2>&1
+"$doppel" generate --run "$tmp/run" --checkpoint "$tmp/run/ckpt-nosuch.pt" --n 5 --out "$tmp/x.h5" > "$tmp/nockpt.log" 2>&1
+check "missing checkpoint: exit 1, says so" '[ $? -eq 1 ] && grep -q "ckpt-nosuch.pt: no such checkpoint file" "$tmp/nockpt.log"'
+printf 'not a zip' > "$tmp/bad.pt"
+"$doppel" train --config configs/tiny.toml --out "$tmp/run_bad" --set train.data="$tmp/t.h5" --init-from "$tmp/bad.pt" > "$tmp/badckpt.log" 2>&1
+check "corrupt checkpoint: exit 1, names it" '[ $? -eq 1 ] && grep -q "bad.pt: not a readable doppel checkpoint" "$tmp/badckpt.log"'
 check "generate csv" '[ $(wc -l < "$tmp/g.csv") -gt 5 ]'
 
 printf 'temperature,rain_1h,snow_1h,clouds_all,weather_main,weather_description,holiday,dayofweek,month\n' > "$tmp/given.csv"
