@@ -18,6 +18,9 @@ class BatchSource {
   virtual Batch read_indices(const std::vector<int64_t>& idx) const = 0;
 };
 
+// train.memory_cache_mb's default; also the limit of the LSTM baseline's copy.
+constexpr int64_t kDefaultMemoryCacheMiB = 2048;
+
 // A Batch held in memory (tests, small data sets).
 class InMemorySource : public BatchSource {
  public:
@@ -34,6 +37,8 @@ class InMemorySource : public BatchSource {
   static InMemorySource copy_of(const BatchSource& source);
   // Bytes copy_of() would hold: float32 attributes and features plus the per-item fields.
   static int64_t bytes_of(const BatchSource& source);
+  // copy_of(source) when bytes_of(source) <= max_bytes, else nullptr (read from `source` then).
+  static std::unique_ptr<InMemorySource> copy_if_at_most(const BatchSource& source, int64_t max_bytes);
 
  private:
   Schema schema_;

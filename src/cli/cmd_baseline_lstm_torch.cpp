@@ -51,11 +51,9 @@ int cmd_baseline_lstm(int argc, char** argv) {
 
   // Random batches from memory, not from the compressed file (the same items), unless the
   // items would take more than train.memory_cache_mb's default.
-  std::unique_ptr<InMemorySource> cached;
-  if (InMemorySource::bytes_of(train) <= (int64_t(2048) << 20))
-    cached = std::make_unique<InMemorySource>(InMemorySource::copy_of(train));
+  const auto cached = InMemorySource::copy_if_at_most(train, kDefaultMemoryCacheMiB << 20);
   LstmBaseline model(train.schema(), opt);
-  double loss = model.train(cached ? static_cast<const BatchSource&>(*cached) : train, line);
+  double loss = model.train(cached ? *cached : static_cast<const BatchSource&>(train), line);
   std::cerr << "\n";
 
   Schema out_schema = train.schema();

@@ -1,4 +1,5 @@
 // Documented configuration keys of training (`doppel train`, see docs/model.md).
+#include "doppel/batch_source.hpp"
 #include "doppel/config.hpp"
 
 namespace doppel {
@@ -41,7 +42,7 @@ std::vector<KeySpec> train_key_specs() {
       {"train.g_attr_d_coe", T::Float, "1.0", "weight of the attribute discriminator in the generator loss"},
       {"train.seed", T::Integer, "0",
        "seed of weights, noise, interpolation weights and data order (same seed → same run)"},
-      {"train.memory_cache_mb", T::Integer, "2048",
+      {"train.memory_cache_mb", T::Integer, std::to_string(kDefaultMemoryCacheMiB),
        "read the training items into memory once at start when they take at most this many MiB "
        "(float32; every rank holds all of them): random batches then cost no HDF5 reads or "
        "decompression (half of a bank training step otherwise). 0: always read batches from the file"},

@@ -32,10 +32,16 @@ Batch InMemorySource::read_indices(const std::vector<int64_t>& idx) const {
 }
 
 int64_t InMemorySource::bytes_of(const BatchSource& source) {
-  Batch probe = source.size() > 0 ? source.read_indices({0}) : Batch{};
-  const int64_t per_item = int64_t(sizeof(float)) * (probe.A + probe.L * probe.F) + int64_t(sizeof(int32_t)) +
+  const Schema& s = source.schema();
+  const int64_t A = int64_t(s.attribute_width()), F = int64_t(s.feature_width());
+  const int64_t per_item = int64_t(sizeof(float)) * (A + s.max_len * F) + int64_t(sizeof(int32_t)) +
                            int64_t(sizeof(uint8_t)) + 2 * int64_t(sizeof(int64_t));
   return per_item * source.size();
+}
+
+std::unique_ptr<InMemorySource> InMemorySource::copy_if_at_most(const BatchSource& source, int64_t max_bytes) {
+  if (bytes_of(source) > max_bytes) return nullptr;
+  return std::make_unique<InMemorySource>(copy_of(source));
 }
 
 InMemorySource InMemorySource::copy_of(const BatchSource& source) {

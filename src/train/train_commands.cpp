@@ -46,15 +46,13 @@ int train_on(const Config& config, const std::string& data, const std::string& r
   }
   // Small training sets are read into memory once (same items, same order: the trajectory
   // does not change); larger ones are read from the file batch by batch.
-  std::unique_ptr<InMemorySource> cached;
   const int64_t cache_mb = config.integer("train.memory_cache_mb");
   if (cache_mb < 0) throw Error(config.origin() + ": train.memory_cache_mb must be >= 0, got " + std::to_string(cache_mb));
-  if (const int64_t bytes = InMemorySource::bytes_of(source); bytes <= cache_mb * (int64_t(1) << 20)) {
-    cached = std::make_unique<InMemorySource>(InMemorySource::copy_of(source));
-    std::cout << R << "read the " << source.size() << " training items into memory (" << (bytes >> 20) << " MiB)"
-              << std::endl;
-  }
-  Trainer trainer(config, cached ? static_cast<const BatchSource&>(*cached) : source, comm, run_dir);
+  const auto cached = InMemorySource::copy_if_at_most(source, cache_mb << 20);
+  if (cached)
+    std::cout << R << "read the " << source.size() << " training items into memory ("
+              << (InMemorySource::bytes_of(source) >> 20) << " MiB)" << std::endl;
+  Trainer trainer(config, cached ? *cached : static_cast<const BatchSource&>(source), comm, run_dir);
   // --resume continues this run when it has a checkpoint; otherwise the run starts, from
   // --init-from's weights if given (so a requeued job of a fine-tuning run resumes instead of
   // starting over).
@@ -71,11 +69,11 @@ int train_on(const Config& config, const std::string& data, const std::string& r
     trainer.init_from(init_from);
     std::cout << R << "initialised weights from " << init_from << std::endl;
   }
+  const std::string blas_core = openblas_core();
   std::cout << R << "training on " << source.size() << " sequences of " << data << " for " << trainer.total_steps()
             << " steps (" << trainer.steps_per_epoch() << " per epoch) with " << comm.world() << " rank(s), "
             << comm.name() << " communicator, " << at::get_num_threads() << " thread(s), "
-            << (doppel::openblas_core().empty() ? std::string("BLAS other than OpenBLAS")
-                                                : "OpenBLAS " + doppel::openblas_core() + " kernels")
+            << (blas_core.empty() ? std::string("BLAS other than OpenBLAS") : "OpenBLAS " + blas_core + " kernels")
             << std::endl;
   if (auto* p = trainer.privacy(); p && comm.rank() == 0)
     std::cout << R << "privacy: DP-SGD on both critics, q " << p->sampling_rate() << ", sigma " << p->noise_multiplier()
