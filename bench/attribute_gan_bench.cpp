@@ -118,6 +118,11 @@ int main(int argc, char** argv) {
     const int64_t B = c.integer("train.batch_size"), steps = num("steps"), every = num("every");
     const int64_t d_rounds = num("d-rounds"), n_eval = num("n-eval");
     const double gp = c.number("train.attr_gp_coe");
+    // The generator's output for m rows of fresh noise (and Gumbel noise with attribute_output = "gumbel").
+    auto generate = [&](int64_t m) {
+      auto z = example_normal(rng, m, 0, m, {mo.attribute_noise_dim});
+      return gen->forward(z, mo.attribute_gumbel ? example_uniform(rng, m, 0, m, {A}) : torch::Tensor());
+    };
     // --ema D: also evaluate an exponential moving average of the generator's weights.
     const double ema_decay = std::stod(opt["ema"]);
     std::vector<torch::Tensor> ema;
@@ -160,7 +165,7 @@ int main(int argc, char** argv) {
         torch::Tensor fake;
         {
           torch::NoGradGuard ng;
-          fake = gen->forward(example_normal(rng, B, 0, B, {mo.attribute_noise_dim}));
+          fake = generate(B);
         }
         auto l = critic_loss(critic, x, fake, example_uniform(rng, B, 0, B, {}), gp);
         opt_d.zero_grad();
@@ -168,7 +173,7 @@ int main(int argc, char** argv) {
         opt_d.step();
       }
       for (auto& p : critic->parameters()) p.set_requires_grad(false);
-      auto fake = gen->forward(example_normal(rng, B, 0, B, {mo.attribute_noise_dim}));
+      auto fake = generate(B);
       auto gl = -critic->forward(fake).mean();
       opt_g.zero_grad();
       gl.backward();
@@ -184,7 +189,7 @@ int main(int argc, char** argv) {
         double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         auto sample = [&] {
           gen->eval();
-          auto syn = gen->forward(example_normal(rng, n_eval, 0, n_eval, {mo.attribute_noise_dim})).contiguous();
+          auto syn = generate(n_eval).contiguous();
           gen->train();
           return categories(syn.data_ptr<float>(), n_eval, layout.attribute_blocks, A);
         };

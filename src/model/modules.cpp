@@ -42,10 +42,14 @@ ModelOptions ModelOptions::from_config(const Config& c) {
   positive("packing", o.packing);
   o.use_minmax = c.boolean("model.use_minmax");
   const std::string attribute_output = c.string("model.attribute_output");
-  if (attribute_output != "softmax" && attribute_output != "straight_through")
-    throw Error(c.origin() + ": model.attribute_output must be \"softmax\" or \"straight_through\", got \"" +
+  if (attribute_output != "softmax" && attribute_output != "straight_through" && attribute_output != "gumbel")
+    throw Error(c.origin() + ": model.attribute_output must be \"softmax\", \"straight_through\" or \"gumbel\", got \"" +
                 attribute_output + "\"");
   o.attribute_straight_through = attribute_output == "straight_through";
+  o.attribute_gumbel = attribute_output == "gumbel";
+  o.gumbel_tau = c.number("model.gumbel_tau");
+  if (!(o.gumbel_tau > 0))
+    throw Error(c.origin() + ": model.gumbel_tau must be > 0, got " + std::to_string(o.gumbel_tau));
   return o;
 }
 
@@ -140,14 +144,34 @@ torch::Tensor example_uniform(torch::Generator& gen, int64_t global, int64_t off
 // --- generators ------------------------------------------------------------------
 
 AttributeGeneratorImpl::AttributeGeneratorImpl(const ModelLayout& layout, const ModelOptions& o)
-    : blocks_(layout.attribute_blocks), straight_through_(o.attribute_straight_through) {
+    : blocks_(layout.attribute_blocks), straight_through_(o.attribute_straight_through),
+      gumbel_(o.attribute_gumbel) {
   mlp_ = register_module("mlp", make_mlp(o.attribute_noise_dim, o.attribute_units, o.attribute_layers,
                                          std::max<int64_t>(layout.A, 1)));
+  if (gumbel_) {
+    // Per column: 1 in discrete blocks (they get Gumbel noise and 1/tau), 0 in continuous ones.
+    std::vector<float> discrete;
+    for (const auto& b : blocks_) discrete.insert(discrete.end(), b.width, b.discrete ? 1.f : 0.f);
+    discrete_columns_ = torch::tensor(discrete);
+    logit_scale_ = 1 + discrete_columns_ * float(1 / o.gumbel_tau - 1);
+  }
 }
 
-torch::Tensor AttributeGeneratorImpl::forward(const torch::Tensor& noise) {
+torch::Tensor AttributeGeneratorImpl::forward(const torch::Tensor& noise, const torch::Tensor& gumbel_uniform) {
   if (blocks_.empty()) return torch::zeros({noise.size(0), 0}, noise.options());
-  auto soft = apply_output_activations(mlp_->forward(noise), blocks_);
+  auto logits = mlp_->forward(noise);
+  if (gumbel_) {
+    // Gumbel-softmax (as CTGAN does for discrete columns): softmax((logits + g) / tau) with
+    // g = -log(-log(u)). Its argmax is a draw from softmax(logits), so the network only has to
+    // learn each category's probability, and rare categories appear at their rate instead of
+    // losing every argmax; at a small tau the critics see nearly one-hot vectors, like the real ones.
+    if (!gumbel_uniform.defined() || gumbel_uniform.sizes() != logits.sizes())
+      throw Error("attribute generator: model.attribute_output = \"gumbel\" needs uniform noise of shape [B, " +
+                  std::to_string(logits.size(1)) + "]");
+    auto g = -torch::log(-torch::log(gumbel_uniform.clamp(1e-10, 1 - 1e-7)));
+    logits = (logits + g * discrete_columns_.to(logits.options())) * logit_scale_.to(logits.options());
+  }
+  auto soft = apply_output_activations(logits, blocks_);
   if (!straight_through_) return soft;
   // Forward: the one-hot of the argmax (what the feature generator and the decoder use, so
   // the critics judge the attributes the sequence was generated for); backward: the softmax's
@@ -229,7 +253,7 @@ std::pair<torch::Tensor, torch::Tensor> GeneratorImpl::attribute_stage(const Gen
     attr = given_attributes;
     attr_hard = harden_discrete(given_attributes, layout_.attribute_blocks);
   } else {
-    attr = attribute_->forward(noise.attribute);
+    attr = attribute_->forward(noise.attribute, noise.gumbel);
     attr_hard = harden_discrete(attr.detach(), layout_.attribute_blocks);
   }
   if (layout_.M == 0) return {attr, attr_hard};
@@ -250,6 +274,8 @@ GeneratorNoise draw_generator_noise(torch::Generator& gen, const ModelLayout& la
   n.attribute = example_normal(gen, global, offset, local, {o.attribute_noise_dim});
   if (layout.M > 0) n.minmax = example_normal(gen, global, offset, local, {o.minmax_noise_dim});
   n.feature = example_normal(gen, global, offset, local, {layout.cells, o.feature_noise_dim});
+  // Drawn last and only when used, so that the other noise (and every run without it) is unchanged.
+  if (o.attribute_gumbel && layout.A > 0) n.gumbel = example_uniform(gen, global, offset, local, {layout.A});
   return n;
 }
 

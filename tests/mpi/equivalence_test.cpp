@@ -26,12 +26,12 @@ namespace {
 InMemorySource make_source(int64_t n) { return doppel_test::mixed_source(n, 23, true); }
 
 // configs/tiny.toml (global batch 10, 2 d rounds + 1 attribute-critic round, cyclical G rate, a moving
-// average of the generator) with no files but checkpoints.
+// average of the generator, Gumbel-softmax attributes) with no files but checkpoints.
 Config config(int64_t batch, int64_t steps, std::vector<std::string> more = {}) {
   std::vector<std::string> sets{"train.batch_size=" + std::to_string(batch), "train.max_steps=" + std::to_string(steps),
                                 "train.vis_freq=0", "train.checkpoint_every=1000", "train.log_every=1000",
                                 "dist.checksum_every=2", "train.attr_d_extra_rounds=1",
-                                "train.g_ema_decay=0.5"};
+                                "train.g_ema_decay=0.5", "model.attribute_output=\"gumbel\""};
   sets.insert(sets.end(), more.begin(), more.end());
   return Config::load(std::string(DOPPEL_SOURCE_DIR) + "/configs/tiny.toml", sets);
 }

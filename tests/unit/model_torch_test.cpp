@@ -141,12 +141,73 @@ TEST(Generator, StraightThroughAttributesAreOneHotWithSoftmaxGradients) {
   for (size_t i = 0; i < ps.size(); ++i) EXPECT_TRUE(torch::allclose(ps[i].grad(), ph[i].grad(), 1e-6, 1e-6)) << i;
 }
 
+TEST(Generator, GumbelAttributesAreTemperedSoftmaxOfLogitsPlusGumbelNoise) {
+  auto o = small_options();
+  auto layout = ModelLayout::from(mixed_schema(), o);
+  torch::manual_seed(3);
+  AttributeGenerator soft(layout, o);
+  o.attribute_gumbel = true;
+  o.gumbel_tau = 0.5;
+  torch::manual_seed(3);
+  AttributeGenerator gumbel(layout, o);  // same weights (same seed)
+  auto noise = torch::randn({8, o.attribute_noise_dim});
+  auto u = torch::rand({8, 4});
+  auto s = soft->forward(noise), g = gumbel->forward(noise, u);
+  // Independent reference: softmax((log p + G) / tau) with p the plain softmax output and
+  // G = -log(-log u) (log p differs from the logits by a per-row constant, which softmax ignores).
+  auto G = -torch::log(-torch::log(u.narrow(1, 0, 3)));
+  auto expected = torch::softmax((torch::log(s.narrow(1, 0, 3)) + G) / 0.5, 1);
+  EXPECT_TRUE(torch::allclose(g.narrow(1, 0, 3), expected, 1e-5, 1e-5));
+  EXPECT_TRUE(torch::allclose(g.narrow(1, 3, 1), s.narrow(1, 3, 1)));  // continuous: no noise, no temperature
+  // The argmax is a draw from the softmax (Gumbel-max): one noise row, 20,000 Gumbel draws.
+  const int64_t n = 20000;
+  torch::NoGradGuard ng;
+  auto rows = noise.narrow(0, 0, 1).expand({n, o.attribute_noise_dim});
+  auto picks = gumbel->forward(rows, torch::rand({n, 4})).narrow(1, 0, 3).argmax(1);
+  auto p = s[0].narrow(0, 0, 3);
+  for (int64_t k = 0; k < 3; ++k) {
+    double freq = picks.eq(k).sum().item<double>() / double(n);
+    EXPECT_NEAR(freq, p[k].item<double>(), 0.015) << "category " << k;
+  }
+  // Without its uniform noise the Gumbel generator refuses to run.
+  EXPECT_THROW(gumbel->forward(noise), Error);
+  EXPECT_THROW(gumbel->forward(noise, torch::rand({8, 3})), Error);
+}
+
+TEST(Generator, GumbelNoiseIsDrawnLastSoTheOtherNoiseIsUnchanged) {
+  auto o = small_options();
+  auto layout = ModelLayout::from(mixed_schema(), o);
+  auto r1 = make_cpu_generator(5), r2 = make_cpu_generator(5);
+  auto plain = draw_generator_noise(r1, layout, o, 6, 0, 6);
+  o.attribute_gumbel = true;
+  auto with = draw_generator_noise(r2, layout, o, 6, 0, 6);
+  EXPECT_FALSE(plain.gumbel.defined());
+  ASSERT_TRUE(with.gumbel.defined());
+  EXPECT_EQ(with.gumbel.sizes(), (std::vector<int64_t>{6, layout.A}));
+  EXPECT_TRUE(torch::equal(plain.attribute, with.attribute));
+  EXPECT_TRUE(torch::equal(plain.feature, with.feature));
+  // The whole generator runs with it (attributes near one-hot at tau 0.2, rows still sum to 1).
+  torch::manual_seed(1);
+  Generator g(layout, o);
+  auto out = g->forward(with);
+  EXPECT_TRUE(torch::allclose(out.attributes.narrow(1, 0, 3).sum(1), torch::ones({6}), 1e-5, 1e-5));
+  // A slice of a global batch gets the slice of the global noise (data-parallel equivalence).
+  auto r3 = make_cpu_generator(5);
+  auto part = draw_generator_noise(r3, layout, o, 6, 2, 3);
+  EXPECT_TRUE(torch::equal(part.gumbel, with.gumbel.narrow(0, 2, 3)));
+}
+
 TEST(ModelOptions, ReadsAndValidatesTheModelSection) {
   auto o = ModelOptions::from_config(Config::parse("[model]\nlstm_units = 7\nattribute_output = \"straight_through\"\n", "m.toml"));
   EXPECT_EQ(o.lstm_units, 7);
   EXPECT_TRUE(o.attribute_straight_through);
   EXPECT_FALSE(ModelOptions::from_config(Config::parse("", "m.toml")).attribute_straight_through);
-  for (const char* bad : {"[model]\nattribute_output = \"gumbel\"\n", "[model]\nlstm_units = 0\n"}) {
+  auto g = ModelOptions::from_config(Config::parse("[model]\nattribute_output = \"gumbel\"\ngumbel_tau = 0.5\n", "m.toml"));
+  EXPECT_TRUE(g.attribute_gumbel);
+  EXPECT_FALSE(g.attribute_straight_through);
+  EXPECT_DOUBLE_EQ(g.gumbel_tau, 0.5);
+  for (const char* bad : {"[model]\nattribute_output = \"gumbel_hard\"\n", "[model]\nlstm_units = 0\n",
+                          "[model]\ngumbel_tau = 0.0\n"}) {
     try {
       ModelOptions::from_config(Config::parse(bad, "m.toml"));
       ADD_FAILURE() << "accepted: " << bad;

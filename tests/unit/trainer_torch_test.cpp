@@ -38,7 +38,8 @@ TEST(Trainer, ResumeIsBitForBit) {
   auto source = make_source(30);  // 3 steps per epoch: the split falls inside epoch 1
   auto comm = make_single_process_communicator();
   const std::vector<std::string> common{"train.vis_freq=0", "train.checkpoint_every=100", "train.log_every=100",
-                                        "train.attr_d_extra_rounds=1", "train.g_ema_decay=0.9"};
+                                        "train.attr_d_extra_rounds=1", "train.g_ema_decay=0.9",
+                                        "model.attribute_output=\"gumbel\""};
   auto with = [&](std::vector<std::string> more) {
     auto v = common;
     v.insert(v.end(), more.begin(), more.end());

@@ -8,11 +8,15 @@ namespace doppel {
 class AttributeGeneratorImpl : public torch::nn::Module {
  public:
   AttributeGeneratorImpl(const ModelLayout& layout, const ModelOptions& options);
-  torch::Tensor forward(const torch::Tensor& noise);  // [B, Za] -> [B, A]
+  // [B, Za] -> [B, A]; gumbel_uniform: uniform [0, 1) noise [B, A], required with
+  // model.attribute_output = "gumbel" (unused otherwise).
+  torch::Tensor forward(const torch::Tensor& noise, const torch::Tensor& gumbel_uniform = {});
 
  private:
   std::vector<OutputSpec> blocks_;
   bool straight_through_ = false;
+  bool gumbel_ = false;
+  torch::Tensor discrete_columns_, logit_scale_;  // [A], with gumbel_ only
   torch::nn::Sequential mlp_{nullptr};
 };
 TORCH_MODULE(AttributeGenerator);

@@ -17,6 +17,8 @@ struct ModelOptions {
   int64_t packing = 1;
   bool use_minmax = true;
   bool attribute_straight_through = false;  // model.attribute_output = "straight_through"
+  bool attribute_gumbel = false;            // model.attribute_output = "gumbel"
+  double gumbel_tau = 0.2;                  // model.gumbel_tau
 
   // Reads section `model`; throws Error naming the key for non-positive sizes.
   static ModelOptions from_config(const Config& config);
