@@ -480,8 +480,20 @@ bool Trainer::resume() {
 void Trainer::load_checkpoint(const std::string& path) {
   // Rank 0 reads the file and sends its bytes: every rank loads identical weights, optimizer
   // moments, RNG state and cursor, with or without a shared file system.
-  std::string bytes;
-  if (comm_.rank() == 0) bytes = read_checkpoint_bytes(path);
+  // A file rank 0 cannot read fails on every rank with rank 0's message, instead of leaving the
+  // others waiting in the broadcast.
+  std::string bytes, error;
+  if (comm_.rank() == 0) {
+    try {
+      bytes = read_checkpoint_bytes(path);
+    } catch (const Error& e) {
+      error = e.what();
+    }
+  }
+  if (comm_.any(!error.empty())) {
+    broadcast_bytes(error, comm_, 0);
+    throw Error(error);
+  }
   broadcast_bytes(bytes, comm_, 0);
   torch::serialize::InputArchive a;
   load_checkpoint_archive(a, bytes, path);

@@ -208,6 +208,14 @@ TEST(Equivalence, ResumeFindsTheNewestCheckpointOnRankZero) {
   EXPECT_EQ(second.global_step(), 2);
   Trainer empty(config(kGlobalBatch, 4), source, comm, shared_dir("resume_empty"));
   EXPECT_FALSE(empty.resume());
+  // A checkpoint rank 0 cannot read: every rank throws rank 0's message (none waits forever).
+  const std::string missing = (fs::path(dir) / "no_such.pt").string();
+  try {
+    empty.load_checkpoint(missing);
+    ADD_FAILURE() << "rank " << comm.rank() << " loaded a missing checkpoint";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find(missing + ": no such checkpoint file"), std::string::npos) << e.what();
+  }
 }
 
 TEST(StopSignal, SignalOnOneRankStopsAllRanksWithACheckpoint) {
