@@ -34,9 +34,11 @@ std::vector<KeySpec> model_key_specs() {
       {"model.attribute_output", T::String, "\"softmax\"",
        "discrete attributes of the attribute generator: `softmax` (DoppelGANger: the critics see the "
        "soft probabilities, the feature generator their argmax) or `straight_through` (the critics "
-       "see the argmax one-hot too, gradients flow through the softmax) or `gumbel` (Gumbel-softmax with "
+       "see the argmax one-hot too, gradients flow through the softmax), `gumbel` (Gumbel-softmax with "
        "temperature `model.gumbel_tau`: the network gives each category's probability, Gumbel noise "
-       "draws from it; the critics see the nearly one-hot result, the feature generator its argmax)"},
+       "draws from it; the critics see the nearly one-hot result, the feature generator its argmax) or "
+       "`gumbel_hard` (the same draw, but the critics see its exact one-hot, gradients flow through "
+       "the Gumbel-softmax)"},
       {"model.gumbel_tau", T::Float, "0.2",
        "temperature of the Gumbel-softmax with `model.attribute_output = \"gumbel\"` (smaller: closer "
        "to one-hot; CTGAN's 0.2)"},

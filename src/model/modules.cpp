@@ -42,11 +42,12 @@ ModelOptions ModelOptions::from_config(const Config& c) {
   positive("packing", o.packing);
   o.use_minmax = c.boolean("model.use_minmax");
   const std::string attribute_output = c.string("model.attribute_output");
-  if (attribute_output != "softmax" && attribute_output != "straight_through" && attribute_output != "gumbel")
-    throw Error(c.origin() + ": model.attribute_output must be \"softmax\", \"straight_through\" or \"gumbel\", got \"" +
-                attribute_output + "\"");
-  o.attribute_straight_through = attribute_output == "straight_through";
-  o.attribute_gumbel = attribute_output == "gumbel";
+  if (attribute_output != "softmax" && attribute_output != "straight_through" && attribute_output != "gumbel" &&
+      attribute_output != "gumbel_hard")
+    throw Error(c.origin() + ": model.attribute_output must be \"softmax\", \"straight_through\", \"gumbel\" or "
+                "\"gumbel_hard\", got \"" + attribute_output + "\"");
+  o.attribute_straight_through = attribute_output == "straight_through" || attribute_output == "gumbel_hard";
+  o.attribute_gumbel = attribute_output == "gumbel" || attribute_output == "gumbel_hard";
   o.gumbel_tau = c.number("model.gumbel_tau");
   if (!(o.gumbel_tau > 0))
     throw Error(c.origin() + ": model.gumbel_tau must be > 0, got " + std::to_string(o.gumbel_tau));
@@ -164,9 +165,13 @@ torch::Tensor AttributeGeneratorImpl::forward(const torch::Tensor& noise, const 
     // Gumbel-softmax (as CTGAN does for discrete columns): softmax((logits + g) / tau) with
     // g = -log(-log(u)). Its argmax is a draw from softmax(logits), so the network only has to
     // learn each category's probability, and rare categories appear at their rate instead of
-    // losing every argmax; at a small tau the critics see nearly one-hot vectors, like the real ones.
+    // losing every argmax; at a small tau the critics see nearly one-hot vectors. Nearly is not
+    // enough in the full model: the feature critic separates real from fake by that residual
+    // softness, which the generator cannot remove without distorting the probabilities, and the
+    // features collapsed (docs/results.md, fifth session); "gumbel_hard" shows the critics the
+    // exact one-hot of the draw (the straight-through branch below).
     if (!gumbel_uniform.defined() || gumbel_uniform.sizes() != logits.sizes())
-      throw Error("attribute generator: model.attribute_output = \"gumbel\" needs uniform noise of shape [B, " +
+      throw Error("attribute generator: model.attribute_output = \"gumbel\" or \"gumbel_hard\" needs uniform noise of shape [B, " +
                   std::to_string(logits.size(1)) + "]");
     auto g = -torch::log(-torch::log(gumbel_uniform.clamp(1e-10, 1 - 1e-7)));
     logits = (logits + g * discrete_columns_.to(logits.options())) * logit_scale_.to(logits.options());
@@ -174,8 +179,8 @@ torch::Tensor AttributeGeneratorImpl::forward(const torch::Tensor& noise, const 
   auto soft = apply_output_activations(logits, blocks_);
   if (!straight_through_) return soft;
   // Forward: the one-hot of the argmax (what the feature generator and the decoder use, so
-  // the critics judge the attributes the sequence was generated for); backward: the softmax's
-  // gradient.
+  // the critics judge the attributes the sequence was generated for); backward: the (Gumbel-)
+  // softmax's gradient.
   return harden_discrete(soft.detach(), blocks_) + (soft - soft.detach());
 }
 

@@ -174,6 +174,29 @@ TEST(Generator, GumbelAttributesAreTemperedSoftmaxOfLogitsPlusGumbelNoise) {
   EXPECT_THROW(gumbel->forward(noise, torch::rand({8, 3})), Error);
 }
 
+TEST(Generator, HardGumbelAttributesAreOneHotDrawsWithTheSoftGumbelGradients) {
+  auto o = small_options();
+  auto layout = ModelLayout::from(mixed_schema(), o);
+  o.attribute_gumbel = true;
+  torch::manual_seed(3);
+  AttributeGenerator soft(layout, o);
+  o.attribute_straight_through = true;  // model.attribute_output = "gumbel_hard"
+  torch::manual_seed(3);
+  AttributeGenerator hard(layout, o);
+  auto noise = torch::randn({8, o.attribute_noise_dim});
+  auto u = torch::rand({8, 4});
+  auto s = soft->forward(noise, u), h = hard->forward(noise, u);
+  // Forward: exactly the one-hot of the Gumbel-softmax's argmax (the critics see what real rows look like).
+  EXPECT_TRUE(torch::equal(h.narrow(1, 0, 3), torch::one_hot(s.narrow(1, 0, 3).argmax(1), 3).to(torch::kFloat)));
+  EXPECT_TRUE(torch::allclose(h.narrow(1, 3, 1), s.narrow(1, 3, 1)));
+  // Backward: the soft Gumbel-softmax's gradients.
+  auto w = torch::randn({8, 4});
+  (s * w).sum().backward();
+  (h * w).sum().backward();
+  auto ps = soft->parameters(), ph = hard->parameters();
+  for (size_t i = 0; i < ps.size(); ++i) EXPECT_TRUE(torch::allclose(ps[i].grad(), ph[i].grad(), 1e-6, 1e-6)) << i;
+}
+
 TEST(Generator, GumbelNoiseIsDrawnLastSoTheOtherNoiseIsUnchanged) {
   auto o = small_options();
   auto layout = ModelLayout::from(mixed_schema(), o);
@@ -206,7 +229,11 @@ TEST(ModelOptions, ReadsAndValidatesTheModelSection) {
   EXPECT_TRUE(g.attribute_gumbel);
   EXPECT_FALSE(g.attribute_straight_through);
   EXPECT_DOUBLE_EQ(g.gumbel_tau, 0.5);
-  for (const char* bad : {"[model]\nattribute_output = \"gumbel_hard\"\n", "[model]\nlstm_units = 0\n",
+  auto gh = ModelOptions::from_config(Config::parse("[model]\nattribute_output = \"gumbel_hard\"\n", "m.toml"));
+  EXPECT_TRUE(gh.attribute_gumbel);
+  EXPECT_TRUE(gh.attribute_straight_through);
+  EXPECT_DOUBLE_EQ(gh.gumbel_tau, 0.2);
+  for (const char* bad : {"[model]\nattribute_output = \"gumbel_soft\"\n", "[model]\nlstm_units = 0\n",
                           "[model]\ngumbel_tau = 0.0\n"}) {
     try {
       ModelOptions::from_config(Config::parse(bad, "m.toml"));
