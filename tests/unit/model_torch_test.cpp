@@ -43,6 +43,16 @@ ModelOptions small_options() {
   return o;
 }
 
+// Two attribute generators with the same weights (same seed) and different output options.
+std::pair<AttributeGenerator, AttributeGenerator> twin_attribute_generators(const ModelOptions& a, const ModelOptions& b) {
+  auto layout = ModelLayout::from(mixed_schema(), a);
+  torch::manual_seed(3);
+  AttributeGenerator first(layout, a);
+  torch::manual_seed(3);
+  AttributeGenerator second(layout, b);
+  return {first, second};
+}
+
 // A valid encoded batch: one-hot discrete values, continuous in range, zeros after lengths.
 Batch random_batch(const Schema& s, int64_t n, uint32_t seed) {
   std::mt19937 rng(seed);
@@ -119,13 +129,9 @@ TEST(Generator, OutputShapesAndRanges) {
 }
 
 TEST(Generator, StraightThroughAttributesAreOneHotWithSoftmaxGradients) {
-  auto o = small_options();
-  auto layout = ModelLayout::from(mixed_schema(), o);
-  torch::manual_seed(3);
-  AttributeGenerator soft(layout, o);
-  o.attribute_straight_through = true;
-  torch::manual_seed(3);
-  AttributeGenerator hard(layout, o);  // same weights (same seed)
+  auto o = small_options(), st = o;
+  st.attribute_straight_through = true;
+  auto [soft, hard] = twin_attribute_generators(o, st);
   auto noise = torch::randn({8, o.attribute_noise_dim});
   auto s = soft->forward(noise), h = hard->forward(noise);
   // Forward: the categorical block is the one-hot of the softmax's argmax; continuous unchanged.
@@ -142,14 +148,10 @@ TEST(Generator, StraightThroughAttributesAreOneHotWithSoftmaxGradients) {
 }
 
 TEST(Generator, GumbelAttributesAreTemperedSoftmaxOfLogitsPlusGumbelNoise) {
-  auto o = small_options();
-  auto layout = ModelLayout::from(mixed_schema(), o);
-  torch::manual_seed(3);
-  AttributeGenerator soft(layout, o);
-  o.attribute_gumbel = true;
-  o.gumbel_tau = 0.5;
-  torch::manual_seed(3);
-  AttributeGenerator gumbel(layout, o);  // same weights (same seed)
+  auto o = small_options(), g_o = o;
+  g_o.attribute_gumbel = true;
+  g_o.gumbel_tau = 0.5;
+  auto [soft, gumbel] = twin_attribute_generators(o, g_o);
   auto noise = torch::randn({8, o.attribute_noise_dim});
   auto u = torch::rand({8, 4});
   auto s = soft->forward(noise), g = gumbel->forward(noise, u);
@@ -176,13 +178,10 @@ TEST(Generator, GumbelAttributesAreTemperedSoftmaxOfLogitsPlusGumbelNoise) {
 
 TEST(Generator, HardGumbelAttributesAreOneHotDrawsWithTheSoftGumbelGradients) {
   auto o = small_options();
-  auto layout = ModelLayout::from(mixed_schema(), o);
   o.attribute_gumbel = true;
-  torch::manual_seed(3);
-  AttributeGenerator soft(layout, o);
-  o.attribute_straight_through = true;  // model.attribute_output = "gumbel_hard"
-  torch::manual_seed(3);
-  AttributeGenerator hard(layout, o);
+  auto h_o = o;
+  h_o.attribute_straight_through = true;  // model.attribute_output = "gumbel_hard"
+  auto [soft, hard] = twin_attribute_generators(o, h_o);
   auto noise = torch::randn({8, o.attribute_noise_dim});
   auto u = torch::rand({8, 4});
   auto s = soft->forward(noise, u), h = hard->forward(noise, u);
