@@ -118,7 +118,7 @@ int main(int argc, char** argv) {
     const int64_t B = c.integer("train.batch_size"), steps = num("steps"), every = num("every");
     const int64_t d_rounds = num("d-rounds"), n_eval = num("n-eval");
     const double gp = c.number("train.attr_gp_coe");
-    // The generator's output for m rows of fresh noise (and Gumbel noise with attribute_output = "gumbel").
+    // The generator's output for m rows of fresh noise (and Gumbel noise with attribute_output "gumbel[_hard]").
     auto generate = [&](int64_t m) {
       auto z = example_normal(rng, m, 0, m, {mo.attribute_noise_dim});
       return gen->forward(z, mo.attribute_gumbel ? example_uniform(rng, m, 0, m, {A}) : torch::Tensor());

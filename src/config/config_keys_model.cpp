@@ -40,7 +40,7 @@ std::vector<KeySpec> model_key_specs() {
        "`gumbel_hard` (the same draw, but the critics see its exact one-hot, gradients flow through "
        "the Gumbel-softmax)"},
       {"model.gumbel_tau", T::Float, "0.2",
-       "temperature of the Gumbel-softmax with `model.attribute_output = \"gumbel\"` (smaller: closer "
+       "temperature of the Gumbel-softmax with `model.attribute_output` `gumbel` or `gumbel_hard` (smaller: closer "
        "to one-hot; CTGAN's 0.2)"},
   };
 }

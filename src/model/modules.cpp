@@ -1,6 +1,8 @@
 // The DoppelGANger networks (one TU keeps the torch compile cost down; each concept
 // has its own header in include/doppel/model/).
 #include <ATen/CPUGeneratorImpl.h>
+#include <map>
+#include <tuple>
 
 #include "doppel/config.hpp"
 #include "doppel/error.hpp"
@@ -41,13 +43,16 @@ ModelOptions ModelOptions::from_config(const Config& c) {
   positive("sample_len", o.sample_len);
   positive("packing", o.packing);
   o.use_minmax = c.boolean("model.use_minmax");
+  // model.attribute_output: {Gumbel noise, critics see the hard one-hot} per value.
+  static const std::map<std::string, std::pair<bool, bool>> kAttributeOutputs{
+      {"softmax", {false, false}}, {"straight_through", {false, true}},
+      {"gumbel", {true, false}}, {"gumbel_hard", {true, true}}};
   const std::string attribute_output = c.string("model.attribute_output");
-  if (attribute_output != "softmax" && attribute_output != "straight_through" && attribute_output != "gumbel" &&
-      attribute_output != "gumbel_hard")
+  const auto mode = kAttributeOutputs.find(attribute_output);
+  if (mode == kAttributeOutputs.end())
     throw Error(c.origin() + ": model.attribute_output must be \"softmax\", \"straight_through\", \"gumbel\" or "
                 "\"gumbel_hard\", got \"" + attribute_output + "\"");
-  o.attribute_straight_through = attribute_output == "straight_through" || attribute_output == "gumbel_hard";
-  o.attribute_gumbel = attribute_output == "gumbel" || attribute_output == "gumbel_hard";
+  std::tie(o.attribute_gumbel, o.attribute_straight_through) = mode->second;
   o.gumbel_tau = c.number("model.gumbel_tau");
   if (!(o.gumbel_tau > 0))
     throw Error(c.origin() + ": model.gumbel_tau must be > 0, got " + std::to_string(o.gumbel_tau));

@@ -9,7 +9,7 @@ class AttributeGeneratorImpl : public torch::nn::Module {
  public:
   AttributeGeneratorImpl(const ModelLayout& layout, const ModelOptions& options);
   // [B, Za] -> [B, A]; gumbel_uniform: uniform [0, 1) noise [B, A], required with
-  // model.attribute_output = "gumbel" (unused otherwise).
+  // model.attribute_output = "gumbel" or "gumbel_hard" (unused otherwise).
   torch::Tensor forward(const torch::Tensor& noise, const torch::Tensor& gumbel_uniform = {});
 
  private:

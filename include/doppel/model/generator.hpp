@@ -13,7 +13,7 @@ struct GeneratorNoise {
   torch::Tensor attribute;  // [B, Za]
   torch::Tensor minmax;     // [B, Zm]
   torch::Tensor feature;    // [B, cells, Zf]
-  torch::Tensor gumbel;     // [B, A] uniform, only with model.attribute_output = "gumbel"
+  torch::Tensor gumbel;     // [B, A] uniform, only with attribute_output "gumbel[_hard]"
 };
 
 struct Generated {

@@ -16,8 +16,8 @@ struct ModelOptions {
   int64_t sample_len = 10;
   int64_t packing = 1;
   bool use_minmax = true;
-  bool attribute_straight_through = false;  // model.attribute_output = "straight_through"
-  bool attribute_gumbel = false;            // model.attribute_output = "gumbel"
+  bool attribute_straight_through = false;  // model.attribute_output = "straight_through" or "gumbel_hard"
+  bool attribute_gumbel = false;            // model.attribute_output = "gumbel" or "gumbel_hard"
   double gumbel_tau = 0.2;                  // model.gumbel_tau
 
   // Reads section `model`; throws Error naming the key for non-positive sizes.
