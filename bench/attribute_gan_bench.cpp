@@ -27,6 +27,7 @@
 #include "doppel/model/discriminator.hpp"
 #include "doppel/model/example_random.hpp"
 #include "doppel/model/model_layout.hpp"
+#include "doppel/model/packing.hpp"
 #include "doppel/model/wgan_gp.hpp"
 #include "doppel/train/fused_adam.hpp"
 
@@ -107,7 +108,8 @@ int main(int argc, char** argv) {
 
     torch::manual_seed(uint64_t(num("seed")));
     AttributeGenerator gen(layout, mo);
-    Discriminator critic(A, mo.attr_disc_units, mo.attr_disc_layers);
+    const int64_t P = mo.packing;
+    Discriminator critic(A * P, mo.attr_disc_units, mo.attr_disc_layers);
     auto adam = [&](double lr) {
       return torch::optim::AdamOptions(lr).betas(std::make_tuple(c.number("train.adam_beta1"), c.number("train.adam_beta2")));
     };
@@ -167,14 +169,14 @@ int main(int argc, char** argv) {
           torch::NoGradGuard ng;
           fake = generate(B);
         }
-        auto l = critic_loss(critic, x, fake, example_uniform(rng, B, 0, B, {}), gp);
+        auto l = critic_loss(critic, pack_examples(x, P), pack_examples(fake, P), example_uniform(rng, B / P, 0, B / P, {}), gp);
         opt_d.zero_grad();
         l.per_example.mean().backward();
         opt_d.step();
       }
       for (auto& p : critic->parameters()) p.set_requires_grad(false);
       auto fake = generate(B);
-      auto gl = -critic->forward(fake).mean();
+      auto gl = -critic->forward(pack_examples(fake, P)).mean();
       opt_g.zero_grad();
       gl.backward();
       opt_g.step();

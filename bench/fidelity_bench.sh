@@ -124,16 +124,19 @@ if only in ("", "traffic"):
     for k, v in m.items():
         res[f"traffic_{k}"] = {"autocorrelation": v["autocorrelation"]["score"],
                                "similarity": v["similarity"]["score"],
-                               "utility": v.get("utility", {}).get("ratio")}
+                               "utility": v.get("utility", {}).get("ratio"),
+                               "utility_se": v.get("utility", {}).get("ratio_se")}
     c = metrics(os.path.join(out, "traffic", "evaluate_conditional", "metrics.json"))
     res["traffic_doppelganger_conditional"] = {"autocorrelation": c["autocorrelation"]["score"],
                                                "similarity": c["similarity"]["score"],
-                                               "utility": c.get("utility", {}).get("ratio")}
+                                               "utility": c.get("utility", {}).get("ratio"),
+                                               "utility_se": c.get("utility", {}).get("ratio_se")}
     dg, ls = res["traffic_doppelganger"], res["traffic_lstm"]
     check("traffic_autocorrelation", dg["autocorrelation"], 0.90)
     check("traffic_similarity", dg["similarity"], 0.80)
     for key in ("autocorrelation", "similarity", "utility"):
         # utility ratio = forecast error when trained on synthetic / on real: lower is better
+        # (a mean over eval.utility_repeats forecaster runs; its standard error is reported)
         better = (lambda a, b: a < b) if key == "utility" else (lambda a, b: a > b)
         beats = dg[key] is not None and ls[key] is not None and better(dg[key], ls[key])
         res[f"traffic_beats_lstm_{key}"] = beats

@@ -42,7 +42,7 @@ std::string csv_field(const std::string& s) {
 int cmd_compare(int argc, char** argv) {
   Args args("doppel compare",
             "Evaluate DoppelGANger, LSTM and bootstrap synthetic data against the same real data and "
-            "print the table (similarity, autocorrelation, utility ratio, discriminative score) as "
+            "print the table (similarity, autocorrelation, utility ratio and its standard error, discriminative score) as "
             "Markdown; also writes DIR/table.md, DIR/table.csv and DIR/<method>/ (each evaluation). "
             "A missing input makes its row 'not available (reason)'.");
   args.option("real", "real prepared HDF5 data set", "", true)
@@ -76,14 +76,16 @@ int cmd_compare(int argc, char** argv) {
       auto m = eval::evaluate_files(args.get("real"), path, out + "/" + r.dir, options,
                                     !args.get_flag("no-plots"));
       r.cells = {metric(m, "similarity", "score"), metric(m, "autocorrelation", "score"),
-                 metric(m, "utility", "ratio"), metric(m, "discriminative", "score")};
+                 metric(m, "utility", "ratio"), metric(m, "utility", "ratio_se"),
+                 metric(m, "discriminative", "score")};
     } catch (const Error& e) {
       r.reason = e.what();
     }
   }
 
+  // The ratio is a mean over eval.utility_repeats forecaster runs; s.e. = its standard error.
   const std::vector<std::string> header = {"method", "similarity", "autocorrelation", "utility ratio",
-                                           "discriminative score"};
+                                           "utility ratio s.e.", "discriminative score"};
   std::ostringstream md, csv;
   md << "|";
   for (const auto& h : header) md << " " << h << " |";
@@ -94,7 +96,7 @@ int cmd_compare(int argc, char** argv) {
   csv << "\n";
   for (const auto& r : rows) {
     std::vector<std::string> cells = r.cells;
-    if (cells.empty()) cells.assign(4, "not available (" + r.reason + ")");
+    if (cells.empty()) cells.assign(header.size() - 1, "not available (" + r.reason + ")");
     md << "| " << r.label;
     csv << csv_field(r.label);
     for (const auto& c : cells) {

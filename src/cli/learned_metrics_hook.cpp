@@ -2,6 +2,7 @@
 
 #include <iostream>
 
+#include "doppel/error.hpp"
 #include "doppel/eval/learned_metrics.hpp"
 
 namespace doppel {
@@ -16,6 +17,10 @@ void attach_learned_metrics(eval::EvaluateOptions& options, const Config& c) {
   u.steps = int(c.integer("eval.utility_steps"));
   u.max_windows = c.integer("eval.utility_max_windows");
   u.target = c.string("eval.utility_target");
+  u.repeats = int(c.integer("eval.utility_repeats"));
+  // Checked here, before the (long) similarity part of an evaluation runs.
+  for (const char* key : {"eval.utility_steps", "eval.utility_max_windows", "eval.utility_repeats", "eval.discriminative_steps"})
+    if (c.integer(key) < 1) throw Error(std::string(key) + " must be at least 1, got " + std::to_string(c.integer(key)));
   u.seed = uint64_t(c.integer("eval.seed"));
   DiscriminativeOptions d;
   d.steps = int(c.integer("eval.discriminative_steps"));

@@ -26,6 +26,10 @@ std::vector<KeySpec> eval_key_specs() {
        "also compute the learned metrics (forecasting utility, discriminative score; docs/baselines.md)"},
       {"eval.utility_steps", T::Integer, "300", "utility: Adam steps of each forecaster (real-trained, synthetic-trained)"},
       {"eval.utility_max_windows", T::Integer, "20000", "utility: 30-step windows sampled from each source"},
+      {"eval.utility_repeats", T::Integer, "5",
+       "utility: independent repeats (fresh windows and forecaster weights, seed + 4r); the ratio "
+       "is their mean, reported with its standard error (one 300-step forecaster's ratio moves by "
+       "~0.1 between seeds)"},
       {"eval.utility_target", T::String, "\"\"", "utility: feature to forecast (empty: the first non-categorical feature)"},
       {"eval.discriminative_steps", T::Integer, "300", "discriminative score: Adam steps of the real-vs-synthetic classifier"},
       {"eval.seed", T::Integer, "0", "seed of the learned metrics"},

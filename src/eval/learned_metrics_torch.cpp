@@ -177,39 +177,63 @@ nlohmann::json utility_score(const BatchSource& real_train, const BatchSource& r
                              const BatchSource& synthetic, const UtilityOptions& opt,
                              const ProgressFn& progress) {
   if (opt.window < 1 || opt.steps < 1 || opt.batch < 1 || opt.max_windows < 1 || opt.hidden < 1 ||
-      opt.layers < 1)
-    throw Error("utility: window, steps, batch, max_windows, hidden and layers must be positive");
+      opt.layers < 1 || opt.repeats < 1)
+    throw Error("utility: window, steps, batch, max_windows, hidden, layers and repeats must be positive");
   require_same_layout(real_train, synthetic, "utility");
   require_same_layout(real_train, real_test, "utility (real train vs real test)");
   Target target = resolve_target(real_train.schema(), opt.target);
 
-  Windows train_real = sample_windows(real_train, opt, target, opt.seed + 1, "real training");
-  Windows train_syn = sample_windows(synthetic, opt, target, opt.seed + 2, "synthetic");
-  Windows test = sample_windows(real_test, opt, target, opt.seed + 3, "real test");
+  // One repeat = fresh window samples and fresh forecaster weights (seed + 4r: repeat 0 is
+  // the single-repeat run). A 300-step forecaster's error moves by several percent between
+  // seeds, as much as the differences between generators, so the ratio is averaged.
+  std::vector<double> ratios;
+  double sum_real = 0, sum_syn = 0, sum_persist = 0, sum_mse_real = 0, sum_mse_syn = 0, scale = 0;
+  int64_t n_real = 0, n_syn = 0, n_test = 0;
+  for (int r = 0; r < opt.repeats; ++r) {
+    UtilityOptions o = opt;
+    o.seed = opt.seed + 4 * uint64_t(r);
+    Windows train_real = sample_windows(real_train, o, target, o.seed + 1, "real training");
+    Windows train_syn = sample_windows(synthetic, o, target, o.seed + 2, "synthetic");
+    Windows test = sample_windows(real_test, o, target, o.seed + 3, "real test");
 
-  double scale = test.y.abs().mean().item<double>();
-  if (!(scale > 0))
-    throw Error("utility: target '" + target.column->name +
-                "' is 0 in every real test window; the relative error is undefined");
-
-  Forecaster f_real = train_forecaster(train_real, opt, "real", progress);
-  Forecaster f_syn = train_forecaster(train_syn, opt, "synthetic", progress);
-  double err_real = mean_abs_error(f_real, test) / scale;
-  double err_syn = mean_abs_error(f_syn, test) / scale;
-  double err_persist = (test.last - test.y).abs().mean().item<double>() / scale;
+    scale = test.y.abs().mean().item<double>();
+    if (!(scale > 0))
+      throw Error("utility: target '" + target.column->name +
+                  "' is 0 in every real test window; the relative error is undefined");
+    const std::string tag = opt.repeats > 1 ? " (repeat " + std::to_string(r + 1) + "/" + std::to_string(opt.repeats) + ")" : "";
+    Forecaster f_real = train_forecaster(train_real, o, "real" + tag, progress);
+    Forecaster f_syn = train_forecaster(train_syn, o, "synthetic" + tag, progress);
+    double err_real = mean_abs_error(f_real, test) / scale;
+    double err_syn = mean_abs_error(f_syn, test) / scale;
+    if (err_real > 0) ratios.push_back(err_syn / err_real);  // else undefined: left out
+    sum_real += err_real;
+    sum_syn += err_syn;
+    sum_persist += (test.last - test.y).abs().mean().item<double>() / scale;
+    sum_mse_real += f_real.final_loss;
+    sum_mse_syn += f_syn.final_loss;
+    n_real = train_real.n, n_syn = train_syn.n, n_test = test.n;
+  }
+  const double k = double(opt.repeats), kr = double(ratios.size());
+  double mean_ratio = 0, var = 0;
+  for (double x : ratios) mean_ratio += x / kr;
+  for (double x : ratios) var += (x - mean_ratio) * (x - mean_ratio);
 
   nlohmann::json j;
   j["target"] = target.column->name;
-  j["error_real"] = err_real;
-  j["error_synthetic"] = err_syn;
-  j["ratio"] = err_real > 0 ? nlohmann::json(err_syn / err_real) : nlohmann::json(nullptr);
-  j["error_persistence"] = err_persist;  // "next = last" forecaster, for scale
+  j["error_real"] = sum_real / k;  // means over the repeats
+  j["error_synthetic"] = sum_syn / k;
+  j["ratio"] = ratios.empty() ? nlohmann::json(nullptr) : nlohmann::json(mean_ratio);  // null: error_real 0
+  j["ratios"] = ratios;
+  // Standard error of the mean ratio (sample sd / sqrt(n)); null with fewer than 2 ratios.
+  j["ratio_se"] = ratios.size() > 1 ? nlohmann::json(std::sqrt(var / (kr - 1) / kr)) : nlohmann::json(nullptr);
+  j["repeats"] = opt.repeats;
+  j["error_persistence"] = sum_persist / k;  // "next = last" forecaster, for scale
   j["mean_abs_target"] = scale;
-  j["train_mse_real"] = f_real.final_loss;
-  j["train_mse_synthetic"] = f_syn.final_loss;
-  j["n_windows_real_train"] = train_real.n;
-  j["n_windows_synthetic"] = train_syn.n;
-  j["n_windows_test"] = test.n;
+  j["train_mse_real"] = sum_mse_real / k;
+  j["train_mse_synthetic"] = sum_mse_syn / k;
+  j["n_windows_real_train"] = n_real;
+  j["n_windows_synthetic"] = n_syn;
+  j["n_windows_test"] = n_test;
   j["window"] = opt.window;
   j["hidden"] = opt.hidden;
   j["layers"] = opt.layers;

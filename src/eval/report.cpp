@@ -46,7 +46,8 @@ std::string report_markdown(const json& m, const std::vector<Plot>& plots) {
       {"daily-total autocorrelation score", "aggregate_autocorrelation", "score"},
       {"sequential MI score", "sequential_mutual_information", "score"},
       {"sequential MI score, averaged over attribute subsets", "sequential_mutual_information", "subset_score"},
-      {"utility ratio", "utility", "ratio"},
+      {"utility ratio (mean over the repeats)", "utility", "ratio"},
+      {"  its standard error", "utility", "ratio_se"},
       {"discriminative score", "discriminative", "score"},
   };
   for (const auto& [label, a, b] : rows) o << "| " << label << " | " << format_metric(get(m, a, b)) << " |\n";

@@ -129,6 +129,46 @@ TEST_F(LearnedMetrics, UtilitySameProcessGivesRatioNearOne) {
   EXPECT_LT(double(j["error_real"]), 0.15) << j.dump();
 }
 
+TEST_F(LearnedMetrics, UtilityRepeatsAverageIndependentRunsAndReportTheirSpread) {
+  Schema s = make_schema(64);
+  auto train = make_source(s, 100, 11, noisy_sine), test = make_source(s, 40, 12, noisy_sine);
+  auto syn = make_source(s, 100, 14, noise);
+  UtilityOptions o = small_utility();
+  o.steps = 40;
+  // Repeat r is the one-repeat run with seed + 4r.
+  std::vector<nlohmann::json> single;
+  for (int r = 0; r < 3; ++r) {
+    UtilityOptions one = o;
+    one.seed = o.seed + 4 * uint64_t(r);
+    single.push_back(utility_score(train, test, syn, one));
+    EXPECT_TRUE(single.back()["ratio_se"].is_null()) << single.back().dump();
+    ASSERT_EQ(single.back()["ratios"].size(), 1u);
+  }
+  o.repeats = 3;
+  auto rep = utility_score(train, test, syn, o);
+  RecordProperty("utility", rep.dump());
+  ASSERT_EQ(rep["ratios"].size(), 3u);
+  EXPECT_EQ(rep["repeats"], 3);
+  std::vector<double> r = rep["ratios"].get<std::vector<double>>();
+  double mean = 0, err_real = 0, err_syn = 0;
+  for (int k = 0; k < 3; ++k) {
+    EXPECT_DOUBLE_EQ(r[size_t(k)], double(single[size_t(k)]["ratio"])) << k;
+    mean += r[size_t(k)] / 3;
+    err_real += double(single[size_t(k)]["error_real"]) / 3;
+    err_syn += double(single[size_t(k)]["error_synthetic"]) / 3;
+  }
+  EXPECT_NE(r[0], r[1]);  // fresh windows and weights in every repeat
+  EXPECT_NE(r[1], r[2]);
+  double ss = 0;
+  for (double x : r) ss += (x - mean) * (x - mean);
+  EXPECT_NEAR(double(rep["ratio"]), mean, 1e-12);
+  EXPECT_NEAR(double(rep["ratio_se"]), std::sqrt(ss / 2) / std::sqrt(3.0), 1e-12);
+  EXPECT_NEAR(double(rep["error_real"]), err_real, 1e-12);
+  EXPECT_NEAR(double(rep["error_synthetic"]), err_syn, 1e-12);
+  o.repeats = 0;
+  EXPECT_THROW(utility_score(train, test, syn, o), Error);
+}
+
 TEST_F(LearnedMetrics, UtilityRejectsBadTargetsAndShortSequences) {
   Schema s = make_schema(64, true, 6);
   auto src = make_source(s, 10, 1, [](int64_t t, double, std::mt19937_64&, float* row) {

@@ -29,16 +29,19 @@ struct UtilityOptions {
   int steps = 300;              // Adam steps (same for both forecasters)
   int batch = 64;
   int64_t max_windows = 20000;  // windows sampled from each source (train and test)
-  uint64_t seed = 0;
+  uint64_t seed = 0;               // repeat r uses seed + 4r
+  int repeats = 1;                 // independent repeats (windows and forecasters); ratio = their mean
   double learning_rate = 1e-3;
   std::string target;           // feature column; "" = first non-categorical feature
 };
 
-// {"error_synthetic","error_real","ratio","target","error_persistence",
-//  "n_windows_real_train","n_windows_synthetic","n_windows_test","window","steps",...}
+// {"error_synthetic","error_real","ratio","ratios","ratio_se","repeats","target",
+//  "error_persistence","n_windows_real_train","n_windows_synthetic","n_windows_test",...}
 // Errors are relative: mean|ŷ−y| / mean|y| over the real test windows, with y the
-// target in [0,1] normalized units. Throws Error when the schemas differ, the target
-// is unknown or categorical, or no sequence is longer than the window.
+// target in [0,1] normalized units; with repeats > 1 the errors and the ratio are means
+// over the repeats and ratio_se the standard error of the mean ratio. Throws Error when
+// the schemas differ, the target is unknown or categorical, or no sequence is longer
+// than the window.
 nlohmann::json utility_score(const BatchSource& real_train, const BatchSource& real_test,
                              const BatchSource& synthetic, const UtilityOptions& opt,
                              const ProgressFn& progress = {});
