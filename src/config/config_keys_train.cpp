@@ -40,6 +40,13 @@ std::vector<KeySpec> train_key_specs() {
       {"train.gp_coe", T::Float, "10.0", "gradient-penalty weight of the feature discriminator (WGAN-GP)"},
       {"train.attr_gp_coe", T::Float, "10.0", "gradient-penalty weight of the attribute discriminator"},
       {"train.g_attr_d_coe", T::Float, "1.0", "weight of the attribute discriminator in the generator loss"},
+      {"train.attribute_gradient_from_feature_critic", T::Boolean, "true",
+       "whether the feature critic's gradient in the generator step reaches the attribute generator "
+       "through the generated attributes it judges (DoppelGANger: true). false: the attribute generator "
+       "learns from the attribute critic alone, while the feature critic still judges the features "
+       "against the generated attributes and trains the min/max and feature generators (with "
+       "`model.attribute_output = \"gumbel_hard\"` its straight-through gradient made the traffic "
+       "features too regular; docs/results.md, sixth session)"},
       {"train.seed", T::Integer, "0",
        "seed of weights, noise, interpolation weights and data order (same seed → same run)"},
       {"train.memory_cache_mb", T::Integer, std::to_string(kDefaultMemoryCacheMiB),

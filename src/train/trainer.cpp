@@ -174,6 +174,7 @@ Trainer::Trainer(Config config, const BatchSource& source, Communicator& comm, s
         c.integer("train.d_rounds") * total_steps_, uint64_t(seed.item<int64_t>()));
   }
   ema_decay_ = c.number("train.g_ema_decay");
+  attribute_gradient_from_feature_critic_ = c.boolean("train.attribute_gradient_from_feature_critic");
   if (!(ema_decay_ >= 0 && ema_decay_ < 1))
     throw Error(c.origin() + ": train.g_ema_decay must be in [0, 1), got " + std::to_string(ema_decay_));
   if (ema_decay_ > 0) {
@@ -280,7 +281,13 @@ StepLosses Trainer::step() {
   for (int64_t r = 0; r < c.integer("train.g_rounds"); ++r) {
     auto noise = draw_generator_noise(rng_, layout_, options_, batch_, local_offset_, local_batch_);
     auto fake = generator_->forward(noise);
-    auto gl = generator_loss(critic_, attr_critic_, feature_critic_input(fake.features, fake.attributes, p),
+    // train.attribute_gradient_from_feature_critic = false: the feature critic still judges the
+    // features against the generated attributes, but its gradient stops at them; the attribute
+    // generator then learns from the attribute critic alone (min/max and features as before).
+    auto judged = attribute_gradient_from_feature_critic_
+                      ? fake.attributes
+                      : torch::cat({fake.attributes.slice(1, 0, layout_.A).detach(), fake.attributes.slice(1, layout_.A)}, 1);
+    auto gl = generator_loss(critic_, attr_critic_, feature_critic_input(fake.features, judged, p),
                              pack_examples(fake.attributes, p), c.number("train.g_attr_d_coe"));
     opt_g_->zero_grad();
     (gl.sum() * norm).backward();

@@ -3,6 +3,7 @@
 #include <torch/torch.h>
 
 #include <filesystem>
+#include <map>
 #include <random>
 #include <set>
 
@@ -164,6 +165,39 @@ TEST(Trainer, ExtraAttributeCriticRoundsTrainOnlyTheAttributeCritic) {
   }
   EXPECT_TRUE(attr_critic_moved);
   EXPECT_TRUE(generator_moved);
+}
+
+TEST(Trainer, AttributeGeneratorCanLearnFromTheAttributeCriticAlone) {
+  // With the attribute critic's weight in the generator loss at 0, the only gradient the
+  // attribute generator gets is the feature critic's, through the attributes it judges:
+  // cutting it must leave the attribute generator's weights exactly where they started,
+  // while the min/max and feature generators (and, by default, the attribute generator) move.
+  auto source = make_source(30);
+  auto comm = make_single_process_communicator();
+  for (const char* output : {"softmax", "gumbel_hard"}) {
+    auto moved = [&](const std::string& from_feature_critic) {
+      Trainer t(tiny_config({"train.max_steps=3", "train.vis_freq=0", "train.checkpoint_every=100",
+                             "train.g_attr_d_coe=0", "model.attribute_output=\"" + std::string(output) + "\"",
+                             "train.attribute_gradient_from_feature_critic=" + from_feature_critic}),
+                source, *comm, fresh_dir(std::string("attr_grad_") + output + from_feature_critic));
+      auto before = t.named_state();  // the live tensors: keep copies
+      for (auto& kv : before) kv.second = kv.second.detach().clone();
+      t.train();
+      auto after = t.named_state();
+      std::map<std::string, bool> part_moved;
+      for (size_t i = 0; i < before.size(); ++i) {
+        const auto& name = before[i].first;
+        for (const char* part : {"generator.attribute.", "generator.minmax.", "generator.feature."})
+          if (name.rfind(part, 0) == 0) part_moved[part] = part_moved[part] || !torch::equal(before[i].second, after[i].second);
+      }
+      return part_moved;
+    };
+    auto cut = moved("false"), joint = moved("true");
+    EXPECT_FALSE(cut["generator.attribute."]) << output;
+    EXPECT_TRUE(cut["generator.minmax."]) << output;
+    EXPECT_TRUE(cut["generator.feature."]) << output;
+    EXPECT_TRUE(joint["generator.attribute."]) << output;
+  }
 }
 
 TEST(Trainer, ExtraAttributeCriticRoundsAreRejectedUnderPrivacyAndWhenNegative) {

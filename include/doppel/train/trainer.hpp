@@ -93,6 +93,7 @@ class Trainer {
   Generator generator_{nullptr};
   Generator ema_generator_{nullptr};  // set when train.g_ema_decay > 0
   double ema_decay_ = 0;
+  bool attribute_gradient_from_feature_critic_ = true;  // train.attribute_gradient_from_feature_critic
   Discriminator critic_{nullptr}, attr_critic_{nullptr};
   std::unique_ptr<torch::optim::Adam> opt_g_, opt_d_, opt_attr_d_;
   CyclicLR g_schedule_;
