@@ -187,7 +187,7 @@ nlohmann::json utility_score(const BatchSource& real_train, const BatchSource& r
   // the single-repeat run). A 300-step forecaster's error moves by several percent between
   // seeds, as much as the differences between generators, so the ratio is averaged.
   std::vector<double> ratios;
-  double sum_real = 0, sum_syn = 0, sum_persist = 0, sum_mse_real = 0, sum_mse_syn = 0, scale = 0;
+  double sum_real = 0, sum_syn = 0, sum_persist = 0, sum_mse_real = 0, sum_mse_syn = 0, sum_scale = 0;
   int64_t n_real = 0, n_syn = 0, n_test = 0;
   for (int r = 0; r < opt.repeats; ++r) {
     UtilityOptions o = opt;
@@ -196,7 +196,7 @@ nlohmann::json utility_score(const BatchSource& real_train, const BatchSource& r
     Windows train_syn = sample_windows(synthetic, o, target, o.seed + 2, "synthetic");
     Windows test = sample_windows(real_test, o, target, o.seed + 3, "real test");
 
-    scale = test.y.abs().mean().item<double>();
+    const double scale = test.y.abs().mean().item<double>();
     if (!(scale > 0))
       throw Error("utility: target '" + target.column->name +
                   "' is 0 in every real test window; the relative error is undefined");
@@ -209,9 +209,10 @@ nlohmann::json utility_score(const BatchSource& real_train, const BatchSource& r
     sum_real += err_real;
     sum_syn += err_syn;
     sum_persist += (test.last - test.y).abs().mean().item<double>() / scale;
+    sum_scale += scale;
     sum_mse_real += f_real.final_loss;
     sum_mse_syn += f_syn.final_loss;
-    n_real = train_real.n, n_syn = train_syn.n, n_test = test.n;
+    n_real = train_real.n, n_syn = train_syn.n, n_test = test.n;  // reported: the last repeat's counts
   }
   const double k = double(opt.repeats), kr = double(ratios.size());
   double mean_ratio = 0, var = 0;
@@ -228,7 +229,7 @@ nlohmann::json utility_score(const BatchSource& real_train, const BatchSource& r
   j["ratio_se"] = ratios.size() > 1 ? nlohmann::json(std::sqrt(var / (kr - 1) / kr)) : nlohmann::json(nullptr);
   j["repeats"] = opt.repeats;
   j["error_persistence"] = sum_persist / k;  // "next = last" forecaster, for scale
-  j["mean_abs_target"] = scale;
+  j["mean_abs_target"] = sum_scale / k;
   j["train_mse_real"] = sum_mse_real / k;
   j["train_mse_synthetic"] = sum_mse_syn / k;
   j["n_windows_real_train"] = n_real;
