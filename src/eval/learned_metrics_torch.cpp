@@ -6,6 +6,7 @@
 
 #include "doppel/error.hpp"
 #include "doppel/eval/learned_metrics.hpp"
+#include "doppel/eval/statistics.hpp"
 #include "lstm_with_attributes.hpp"
 
 namespace doppel {
@@ -215,8 +216,8 @@ nlohmann::json utility_score(const BatchSource& real_train, const BatchSource& r
     n_real = train_real.n, n_syn = train_syn.n, n_test = test.n;  // reported: the last repeat's counts
   }
   const double k = double(opt.repeats), kr = double(ratios.size());
-  double mean_ratio = 0, var = 0;
-  for (double x : ratios) mean_ratio += x / kr;
+  const double mean_ratio = eval::mean_finite(ratios);  // the ratios are finite: error_real 0 is left out
+  double var = 0;
   for (double x : ratios) var += (x - mean_ratio) * (x - mean_ratio);
 
   nlohmann::json j;
