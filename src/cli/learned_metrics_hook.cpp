@@ -25,10 +25,13 @@ void attach_learned_metrics(eval::EvaluateOptions& options, const Config& c) {
   DiscriminativeOptions d;
   d.steps = int(c.integer("eval.discriminative_steps"));
   d.seed = uint64_t(c.integer("eval.seed"));
-  options.learned = [u, d](const BatchSource& train, const BatchSource& test, const BatchSource& syn) {
+  // One cache for every file this hook evaluates (`doppel compare`: several synthetic files,
+  // one real file, so the real forecasters are trained once).
+  auto cache = std::make_shared<RealForecasterCache>();
+  options.learned = [u, d, cache](const BatchSource& train, const BatchSource& test, const BatchSource& syn) {
     auto progress = [](const std::string& line) { std::cerr << line << "\n"; };
     nlohmann::json out;
-    out["utility"] = utility_score(train, test, syn, u, progress);
+    out["utility"] = utility_score(train, test, syn, u, progress, cache.get());
     out["discriminative"] = discriminative_score(test.size() > 0 ? test : train, syn, d, progress);
     return out;
   };

@@ -42,6 +42,11 @@ std::vector<KeySpec> model_key_specs() {
       {"model.gumbel_tau", T::Float, "0.2",
        "temperature of the Gumbel-softmax with `model.attribute_output` `gumbel` or `gumbel_hard` (smaller: closer "
        "to one-hot; CTGAN's 0.2)"},
+      {"model.attribute_autoregressive", T::Boolean, "false",
+       "attribute generator outputs one block (attribute column) at a time: after the hidden layers, "
+       "each column's output layer also sees the columns generated before it (as the critics see them), "
+       "so a column is drawn given the others instead of independently of them given the hidden layer; "
+       "false = DoppelGANger's single output layer"},
   };
 }
 

@@ -172,11 +172,33 @@ double mean_abs_error(Forecaster& f, const Windows& test) {
   return sum / double(test.n);
 }
 
+// FNV-1a over the bytes of the real forecaster's inputs and every option that shapes its
+// training: equal fingerprints mean the same training run (the seed fixes the weights and the
+// batch order), so its result can be reused.
+uint64_t real_fit_fingerprint(const Windows& train, const Windows& test, const UtilityOptions& o) {
+  uint64_t h = 1469598103934665603ULL;
+  auto mix = [&](const void* data, size_t bytes) {
+    const auto* p = static_cast<const unsigned char*>(data);
+    for (size_t i = 0; i < bytes; ++i) h = (h ^ p[i]) * 1099511628211ULL;
+  };
+  for (const Windows* w : {&train, &test})
+    for (const torch::Tensor* t : {&w->x, &w->a, &w->y}) {
+      auto c = t->contiguous();
+      const int64_t n = c.numel();
+      mix(&n, sizeof n);
+      mix(c.data_ptr<float>(), size_t(n) * sizeof(float));
+    }
+  const int64_t ints[] = {o.window, o.hidden, o.layers, o.steps, o.batch, int64_t(o.seed)};
+  mix(ints, sizeof ints);
+  mix(&o.learning_rate, sizeof o.learning_rate);
+  return h;
+}
+
 }  // namespace
 
 nlohmann::json utility_score(const BatchSource& real_train, const BatchSource& real_test,
                              const BatchSource& synthetic, const UtilityOptions& opt,
-                             const ProgressFn& progress) {
+                             const ProgressFn& progress, RealForecasterCache* cache) {
   if (opt.window < 1 || opt.steps < 1 || opt.batch < 1 || opt.max_windows < 1 || opt.hidden < 1 ||
       opt.layers < 1 || opt.repeats < 1)
     throw Error("utility: window, steps, batch, max_windows, hidden, layers and repeats must be positive");
@@ -202,16 +224,27 @@ nlohmann::json utility_score(const BatchSource& real_train, const BatchSource& r
       throw Error("utility: target '" + target.column->name +
                   "' is 0 in every real test window; the relative error is undefined");
     const std::string tag = opt.repeats > 1 ? " (repeat " + std::to_string(r + 1) + "/" + std::to_string(opt.repeats) + ")" : "";
-    Forecaster f_real = train_forecaster(train_real, o, "real" + tag, progress);
+    RealForecasterCache::Fit real;
+    const uint64_t key = cache ? real_fit_fingerprint(train_real, test, o) : 0;
+    const auto hit = cache ? cache->fits.find(key) : std::map<uint64_t, RealForecasterCache::Fit>::iterator{};
+    if (cache && hit != cache->fits.end()) {
+      real = hit->second;
+      ++cache->hits;
+      if (progress) progress("utility: forecaster on real" + tag + ": same real windows as before, reused");
+    } else {
+      Forecaster f_real = train_forecaster(train_real, o, "real" + tag, progress);
+      real = {mean_abs_error(f_real, test) / scale, f_real.final_loss};
+      if (cache) cache->fits[key] = real;
+    }
     Forecaster f_syn = train_forecaster(train_syn, o, "synthetic" + tag, progress);
-    double err_real = mean_abs_error(f_real, test) / scale;
+    const double err_real = real.error;
     double err_syn = mean_abs_error(f_syn, test) / scale;
     if (err_real > 0) ratios.push_back(err_syn / err_real);  // else undefined: left out
     sum_real += err_real;
     sum_syn += err_syn;
     sum_persist += (test.last - test.y).abs().mean().item<double>() / scale;
     sum_scale += scale;
-    sum_mse_real += f_real.final_loss;
+    sum_mse_real += real.final_loss;
     sum_mse_syn += f_syn.final_loss;
     n_real = train_real.n, n_syn = train_syn.n, n_test = test.n;  // reported: the last repeat's counts
   }

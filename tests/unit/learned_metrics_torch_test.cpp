@@ -169,6 +169,52 @@ TEST_F(LearnedMetrics, UtilityRepeatsAverageIndependentRunsAndReportTheirSpread)
   EXPECT_THROW(utility_score(train, test, syn, o), Error);
 }
 
+TEST_F(LearnedMetrics, UtilityReusesTheRealForecasterOnlyForTheSameRealData) {
+  Schema s = make_schema(64);
+  auto train = make_source(s, 100, 11, noisy_sine), test = make_source(s, 40, 12, noisy_sine);
+  auto syn_a = make_source(s, 100, 14, noise), syn_b = make_source(s, 100, 15, sine);
+  auto other_train = make_source(s, 100, 21, noisy_sine);
+  UtilityOptions o = small_utility();
+  o.repeats = 2;
+  o.max_windows = 500;  // the figures need not be good, only equal
+  o.steps = 10;
+  auto plain_a = utility_score(train, test, syn_a, o), plain_b = utility_score(train, test, syn_b, o);
+  auto plain_other = utility_score(other_train, test, syn_b, o);
+  RealForecasterCache cache;
+  std::vector<std::string> lines;
+  auto progress = [&](const std::string& l) { lines.push_back(l); };
+  auto count = [&](const std::string& what) {
+    return std::count_if(lines.begin(), lines.end(), [&](const std::string& l) { return l.find(what) != std::string::npos; });
+  };
+  // First file: both real forecasters trained and kept.
+  auto a = utility_score(train, test, syn_a, o, progress, &cache);
+  EXPECT_EQ(cache.fits.size(), 2u);
+  EXPECT_EQ(cache.hits, 0);
+  EXPECT_GT(count("forecaster on real (repeat"), 0);
+  // Second file against the same real data: reused, and every figure equals the uncached run.
+  lines.clear();
+  auto b = utility_score(train, test, syn_b, o, progress, &cache);
+  EXPECT_EQ(cache.hits, 2);
+  EXPECT_EQ(count("forecaster on real (repeat"), 2);  // only the two "reused" lines
+  EXPECT_EQ(count("reused"), 2);
+  for (const auto& [cached, plain] : {std::pair{a, plain_a}, std::pair{b, plain_b}})
+    for (const char* key : {"ratio", "error_real", "error_synthetic", "train_mse_real", "ratio_se"})
+      EXPECT_EQ(double(cached[key]), double(plain[key])) << key;
+  // Other real training data: a miss, trained afresh.
+  lines.clear();
+  auto other = utility_score(other_train, test, syn_b, o, progress, &cache);
+  EXPECT_EQ(cache.hits, 2);
+  EXPECT_EQ(cache.fits.size(), 4u);
+  EXPECT_EQ(count("reused"), 0);
+  EXPECT_EQ(double(other["error_real"]), double(plain_other["error_real"]));
+  EXPECT_NE(double(other["error_real"]), double(plain_b["error_real"]));
+  // Other options (another seed): a miss as well.
+  o.seed += 1;
+  utility_score(train, test, syn_b, o, {}, &cache);
+  EXPECT_EQ(cache.hits, 2);
+  EXPECT_EQ(cache.fits.size(), 6u);
+}
+
 TEST_F(LearnedMetrics, UtilityRejectsBadTargetsAndShortSequences) {
   Schema s = make_schema(64, true, 6);
   auto src = make_source(s, 10, 1, [](int64_t t, double, std::mt19937_64&, float* row) {

@@ -219,6 +219,50 @@ TEST(Generator, GumbelNoiseIsDrawnLastSoTheOtherNoiseIsUnchanged) {
   EXPECT_TRUE(torch::equal(part.gumbel, with.gumbel.narrow(0, 2, 3)));
 }
 
+TEST(Generator, AutoregressiveAttributesDrawEachColumnGivenTheColumnsBeforeIt) {
+  auto o = small_options();
+  o.attribute_autoregressive = true;
+  o.attribute_gumbel = o.attribute_straight_through = true;  // gumbel_hard
+  o.gumbel_tau = 0.5;
+  auto layout = ModelLayout::from(mixed_schema(), o);  // attributes: categorical(3), zero_one
+  torch::manual_seed(4);
+  AttributeGenerator g(layout, o);
+  auto P = g->named_parameters();
+  EXPECT_FALSE(P.contains("mlp.0.weight"));
+  // Independent reference from the weights: three ReLU layers, then block 0 (the one-hot draw
+  // of a Gumbel-softmax) from the hidden layer, then block 1 (sigmoid) from the hidden layer
+  // and block 0's draw.
+  auto noise = torch::randn({64, o.attribute_noise_dim});
+  auto u = torch::rand({64, 4});
+  auto h = noise;
+  for (int i = 0; i < 3; ++i)
+    h = torch::relu(torch::nn::functional::linear(h, P["trunk." + std::to_string(2 * i) + ".weight"],
+                                                  P["trunk." + std::to_string(2 * i) + ".bias"]));
+  auto l0 = torch::nn::functional::linear(h, P["heads.0.weight"], P["heads.0.bias"]);
+  auto a0 = torch::one_hot((l0 - torch::log(-torch::log(u.narrow(1, 0, 3)))).argmax(1), 3).to(torch::kFloat);
+  auto a1 = torch::sigmoid(torch::nn::functional::linear(torch::cat({h, a0}, 1), P["heads.1.weight"], P["heads.1.bias"]));
+  auto out = g->forward(noise, u);
+  EXPECT_TRUE(torch::equal(out.narrow(1, 0, 3), a0));
+  EXPECT_TRUE(torch::allclose(out.narrow(1, 3, 1), a1, 1e-5, 1e-5));
+  // Block 1 depends on block 0's draw: redrawing block 0 alone (other Gumbel noise in its
+  // columns) changes block 1 exactly in the rows whose draw changed.
+  auto u2 = u.clone();
+  u2.narrow(1, 0, 3).copy_(torch::rand({64, 3}));
+  auto out2 = g->forward(noise, u2);
+  auto redrawn = out2.narrow(1, 0, 3).argmax(1).ne(out.narrow(1, 0, 3).argmax(1));
+  ASSERT_GT(redrawn.sum().item<int64_t>(), 0);
+  EXPECT_TRUE(torch::equal(out2.select(1, 3).ne(out.select(1, 3)), redrawn));
+  // The gradient of block 1 reaches block 0's output layer through the draw (straight-through).
+  out.narrow(1, 3, 1).sum().backward();
+  EXPECT_GT(P["heads.0.weight"].grad().abs().sum().item<double>(), 0);
+  // Without hidden layers the output layers see the noise itself.
+  auto o0 = o;
+  o0.attribute_layers = 0;
+  AttributeGenerator g0(layout, o0);
+  EXPECT_EQ(g0->named_parameters()["heads.1.weight"].size(1), o.attribute_noise_dim + 3);
+  EXPECT_EQ(g0->forward(noise, u).sizes(), out.sizes());
+}
+
 TEST(ModelOptions, ReadsAndValidatesTheModelSection) {
   auto o = ModelOptions::from_config(Config::parse("[model]\nlstm_units = 7\nattribute_output = \"straight_through\"\n", "m.toml"));
   EXPECT_EQ(o.lstm_units, 7);
@@ -232,6 +276,9 @@ TEST(ModelOptions, ReadsAndValidatesTheModelSection) {
   EXPECT_TRUE(gh.attribute_gumbel);
   EXPECT_TRUE(gh.attribute_straight_through);
   EXPECT_DOUBLE_EQ(gh.gumbel_tau, 0.2);
+  EXPECT_FALSE(gh.attribute_autoregressive);
+  EXPECT_TRUE(ModelOptions::from_config(Config::parse("[model]\nattribute_autoregressive = true\n", "m.toml"))
+                  .attribute_autoregressive);
   for (const char* bad : {"[model]\nattribute_output = \"gumbel_soft\"\n", "[model]\nlstm_units = 0\n",
                           "[model]\ngumbel_tau = 0.0\n"}) {
     try {

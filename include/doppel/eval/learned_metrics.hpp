@@ -5,6 +5,7 @@
 #pragma once
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -42,9 +43,22 @@ struct UtilityOptions {
 // over the repeats and ratio_se the standard error of the mean ratio. Throws Error when
 // the schemas differ, the target is unknown or categorical, or no sequence is longer
 // than the window.
+//
+// `cache` (optional): the forecasters trained on real data are kept there, keyed by a
+// fingerprint of their training and test windows and the options, and reused when the same
+// real data is evaluated again (`doppel compare` scores several synthetic files against one
+// real file; the real forecaster, same windows and same seed, would come out the same).
+struct RealForecasterCache {
+  struct Fit {
+    double error = 0;       // relative test error (see above)
+    double final_loss = 0;  // smoothed training MSE
+  };
+  std::map<uint64_t, Fit> fits;
+  int64_t hits = 0;
+};
 nlohmann::json utility_score(const BatchSource& real_train, const BatchSource& real_test,
                              const BatchSource& synthetic, const UtilityOptions& opt,
-                             const ProgressFn& progress = {});
+                             const ProgressFn& progress = {}, RealForecasterCache* cache = nullptr);
 
 // ---- discriminative score (can a classifier tell real from synthetic?) ----------
 struct DiscriminativeOptions {

@@ -18,6 +18,14 @@ class AttributeGeneratorImpl : public torch::nn::Module {
   bool gumbel_ = false;
   torch::Tensor discrete_columns_, logit_scale_;  // [A], with gumbel_ only
   torch::nn::Sequential mlp_{nullptr};
+  // model.attribute_autoregressive: hidden layers, then one output layer per block that also
+  // sees the blocks before it (mlp_ is unused then).
+  torch::nn::Sequential trunk_{nullptr};
+  torch::nn::ModuleList heads_{nullptr};
+
+  torch::Tensor activate(torch::Tensor logits, const torch::Tensor& gumbel_uniform,
+                         const std::vector<OutputSpec>& blocks, int64_t column) const;
+  torch::Tensor forward_autoregressive(const torch::Tensor& noise, const torch::Tensor& gumbel_uniform);
 };
 TORCH_MODULE(AttributeGenerator);
 

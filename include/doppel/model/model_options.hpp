@@ -19,6 +19,7 @@ struct ModelOptions {
   bool attribute_straight_through = false;  // model.attribute_output = "straight_through" or "gumbel_hard"
   bool attribute_gumbel = false;            // model.attribute_output = "gumbel" or "gumbel_hard"
   double gumbel_tau = 0.2;                  // model.gumbel_tau
+  bool attribute_autoregressive = false;    // model.attribute_autoregressive
 
   // Reads section `model`; throws Error naming the key for non-positive sizes.
   static ModelOptions from_config(const Config& config);
