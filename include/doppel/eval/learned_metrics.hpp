@@ -36,6 +36,19 @@ struct UtilityOptions {
   std::string target;           // feature column; "" = first non-categorical feature
 };
 
+// The forecasters trained on real data, kept by utility_score (its `cache` argument) keyed by
+// a fingerprint of their training and test windows and the options, and reused when the same
+// real data is evaluated again: `doppel compare` scores several synthetic files against one
+// real file, and the real forecaster (same windows, same seed) would come out the same.
+struct RealForecasterCache {
+  struct Fit {
+    double error = 0;       // relative test error, as error_real below
+    double final_loss = 0;  // smoothed training MSE
+  };
+  std::map<uint64_t, Fit> fits;
+  int64_t hits = 0;
+};
+
 // {"error_synthetic","error_real","ratio","ratios","ratio_se","repeats","target",
 //  "error_persistence","n_windows_real_train","n_windows_synthetic","n_windows_test",...}
 // Errors are relative: mean|ŷ−y| / mean|y| over the real test windows, with y the
@@ -44,18 +57,7 @@ struct UtilityOptions {
 // the schemas differ, the target is unknown or categorical, or no sequence is longer
 // than the window.
 //
-// `cache` (optional): the forecasters trained on real data are kept there, keyed by a
-// fingerprint of their training and test windows and the options, and reused when the same
-// real data is evaluated again (`doppel compare` scores several synthetic files against one
-// real file; the real forecaster, same windows and same seed, would come out the same).
-struct RealForecasterCache {
-  struct Fit {
-    double error = 0;       // relative test error (see above)
-    double final_loss = 0;  // smoothed training MSE
-  };
-  std::map<uint64_t, Fit> fits;
-  int64_t hits = 0;
-};
+// `cache` (optional): see RealForecasterCache.
 nlohmann::json utility_score(const BatchSource& real_train, const BatchSource& real_test,
                              const BatchSource& synthetic, const UtilityOptions& opt,
                              const ProgressFn& progress = {}, RealForecasterCache* cache = nullptr);
