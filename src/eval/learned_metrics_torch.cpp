@@ -226,9 +226,8 @@ nlohmann::json utility_score(const BatchSource& real_train, const BatchSource& r
     const std::string tag = opt.repeats > 1 ? " (repeat " + std::to_string(r + 1) + "/" + std::to_string(opt.repeats) + ")" : "";
     RealForecasterCache::Fit real;
     const uint64_t key = cache ? real_fit_fingerprint(train_real, test, o) : 0;
-    const auto hit = cache ? cache->fits.find(key) : std::map<uint64_t, RealForecasterCache::Fit>::iterator{};
-    if (cache && hit != cache->fits.end()) {
-      real = hit->second;
+    if (cache && cache->fits.count(key)) {
+      real = cache->fits.at(key);
       ++cache->hits;
       if (progress) progress("utility: forecaster on real" + tag + ": same real windows as before, reused");
     } else {

@@ -110,7 +110,7 @@ torch::Tensor harden_discrete(const torch::Tensor& x, const std::vector<OutputSp
   return torch::cat(parts, -1);
 }
 
-torch::nn::Sequential make_mlp(int64_t in, int64_t units, int64_t layers, int64_t out) {
+torch::nn::Sequential make_hidden_layers(int64_t in, int64_t units, int64_t layers) {
   torch::nn::Sequential s;
   int64_t width = in;
   for (int64_t i = 0; i < layers; ++i) {
@@ -118,7 +118,12 @@ torch::nn::Sequential make_mlp(int64_t in, int64_t units, int64_t layers, int64_
     s->push_back(torch::nn::ReLU());
     width = units;
   }
-  s->push_back(torch::nn::Linear(width, out));
+  return s;
+}
+
+torch::nn::Sequential make_mlp(int64_t in, int64_t units, int64_t layers, int64_t out) {
+  auto s = make_hidden_layers(in, units, layers);
+  s->push_back(torch::nn::Linear(layers > 0 ? units : in, out));
   return s;
 }
 
@@ -155,14 +160,8 @@ AttributeGeneratorImpl::AttributeGeneratorImpl(const ModelLayout& layout, const 
       gumbel_(o.attribute_gumbel) {
   if (o.attribute_autoregressive) {
     // make_mlp's hidden layers, then one output layer per block.
-    trunk_ = torch::nn::Sequential();
-    int64_t in = o.attribute_noise_dim;
-    for (int64_t i = 0; i < o.attribute_layers; ++i) {
-      trunk_->push_back(torch::nn::Linear(in, o.attribute_units));
-      trunk_->push_back(torch::nn::ReLU());
-      in = o.attribute_units;
-    }
-    trunk_ = register_module("trunk", trunk_);
+    trunk_ = register_module("trunk", make_hidden_layers(o.attribute_noise_dim, o.attribute_units, o.attribute_layers));
+    int64_t in = o.attribute_layers > 0 ? o.attribute_units : o.attribute_noise_dim;
     heads_ = torch::nn::ModuleList();
     for (const auto& b : blocks_) {
       heads_->push_back(torch::nn::Linear(in, int64_t(b.width)));
