@@ -20,8 +20,21 @@ struct PrepareResult {
   std::string report_json;  // what the policies did (also stored as metadata "prepare_report")
 };
 
-// Progress messages go to `log` (e.g. stderr); may be empty.
+// An existing schema to encode with instead of fitting one (`prepare --schema-from`): a
+// later month or another site encoded exactly like the training data, so that models and
+// evaluations of the first file read the second. `origin` names where it came from.
+struct FixedSchema {
+  Schema schema;
+  std::string origin;
+};
+
+// Progress messages go to `log` (e.g. stderr); may be empty. With `fixed`, the config's
+// columns must match its columns (name, role, encoding, in order); a category it does not
+// know is refused, naming the column, the value and where it occurs; numbers outside its
+// range are clamped to it and counted per column in the report
+// (`values_outside_schema_range`).
 PrepareResult prepare_dataset(const Config& config, const std::string& out_path,
-                              const std::function<void(const std::string&)>& log = {});
+                              const std::function<void(const std::string&)>& log = {},
+                              const FixedSchema* fixed = nullptr);
 
 }  // namespace doppel

@@ -10,7 +10,7 @@
 #include "doppel/dataset.hpp"
 #include "doppel/error.hpp"
 #include "doppel/eval/block_bootstrap.hpp"
-#include "doppel/eval/learned_metrics.hpp"
+#include "doppel/eval/lstm_baseline.hpp"
 
 namespace doppel {
 

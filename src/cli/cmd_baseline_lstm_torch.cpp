@@ -3,11 +3,12 @@
 #include <torch/torch.h>
 
 #include <iostream>
+#include <nlohmann/json.hpp>
 
 #include "doppel/args.hpp"
 #include "doppel/batch_source.hpp"
 #include "doppel/error.hpp"
-#include "doppel/eval/learned_metrics.hpp"
+#include "doppel/eval/lstm_baseline.hpp"
 
 namespace doppel {
 

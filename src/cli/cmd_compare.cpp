@@ -30,6 +30,15 @@ std::string metric(const nlohmann::json& m, const char* a, const char* b) {
   return eval::format_metric(x.is_object() && x.contains(b) ? x[b] : nlohmann::json(nullptr));
 }
 
+// utility.by_horizon[k][key], or why it is missing.
+std::string horizon_metric(const nlohmann::json& m, size_t k, const char* key) {
+  if (!m.contains("utility")) return "n/a";
+  const auto& u = m["utility"];
+  if (u.contains("skipped")) return eval::format_metric(u);
+  if (!u.contains("by_horizon") || u["by_horizon"].size() <= k) return "n/a";
+  return eval::format_metric(u["by_horizon"][k].value(key, nlohmann::json(nullptr)));
+}
+
 std::string csv_field(const std::string& s) {
   if (s.find_first_of(",\"\n") == std::string::npos) return s;
   std::string r = "\"";
@@ -42,9 +51,10 @@ std::string csv_field(const std::string& s) {
 int cmd_compare(int argc, char** argv) {
   Args args("doppel compare",
             "Evaluate DoppelGANger, LSTM and bootstrap synthetic data against the same real data and "
-            "print the table (similarity, autocorrelation, utility ratio and its standard error, discriminative score) as "
-            "Markdown; also writes DIR/table.md, DIR/table.csv and DIR/<method>/ (each evaluation). "
-            "A missing input makes its row 'not available (reason)'.");
+            "print the table (similarity, autocorrelation, utility ratio and forecast error at each horizon, "
+            "discriminative score, cell-boundary max/min) as Markdown, followed by the real-data "
+            "forecasters' errors; also writes DIR/table.md, DIR/table.csv and DIR/<method>/ (each "
+            "evaluation). A missing input makes its row 'not available (reason)'. Metrics: docs/metrics.md.");
   args.option("real", "real prepared HDF5 data set", "", true)
       .option("doppelganger", "DoppelGANger synthetic HDF5")
       .option("lstm", "LSTM baseline synthetic HDF5")
@@ -58,6 +68,12 @@ int cmd_compare(int argc, char** argv) {
                                              : Config::load(args.get("config"), args.all("set"));
   auto options = eval::EvaluateOptions::from_config(config);
   attach_learned_metrics(options, config);
+  // Every row gets the cell-boundary profile of DoppelGANger's cells, baselines included.
+  if (options.summary.cell_length == 0 && !args.get("doppelganger").empty() &&
+      std::filesystem::exists(args.get("doppelganger")))
+    options.summary.cell_length = eval::generator_cell_length(args.get("doppelganger"));
+  std::vector<int> horizons;
+  for (double h : config.numbers("eval.utility_horizons")) horizons.push_back(int(h));
   std::filesystem::create_directories(args.get("out"));
   config.save((std::filesystem::path(args.get("out")) / "config.toml").string());  // resolved, beside the outputs
   const std::string out = args.get("out");
@@ -66,6 +82,7 @@ int cmd_compare(int argc, char** argv) {
   std::vector<Row> rows = {{"DoppelGANger", "doppelganger", "doppelganger", {}, ""},
                            {"LSTM", "lstm", "lstm", {}, ""},
                            {"bootstrap", "bootstrap", "bootstrap", {}, ""}};
+  nlohmann::json baselines;  // the real-data forecasters' errors: the same for every row
   for (auto& r : rows) {
     std::string path = args.get(r.option);
     if (path.empty()) {
@@ -75,17 +92,31 @@ int cmd_compare(int argc, char** argv) {
     try {
       auto m = eval::evaluate_files(args.get("real"), path, out + "/" + r.dir, options,
                                     !args.get_flag("no-plots"));
-      r.cells = {metric(m, "similarity", "score"), metric(m, "autocorrelation", "score"),
-                 metric(m, "utility", "ratio"), metric(m, "utility", "ratio_se"),
-                 metric(m, "discriminative", "score")};
+      r.cells = {metric(m, "similarity", "score"), metric(m, "autocorrelation", "score")};
+      for (size_t k = 0; k < horizons.size(); ++k) {
+        r.cells.push_back(horizon_metric(m, k, "ratio"));
+        r.cells.push_back(horizon_metric(m, k, "error_synthetic"));
+      }
+      r.cells.push_back(metric(m, "discriminative", "score"));
+      r.cells.push_back(metric(m, "cell_boundary", "max_over_min_synthetic"));
+      if (baselines.is_null() && m["utility"].contains("by_horizon")) {
+        baselines = m["utility"]["by_horizon"];
+        baselines.push_back({{"cell_boundary_real", m["cell_boundary"].value("max_over_min_real", nlohmann::json(nullptr))}});
+      }
     } catch (const Error& e) {
       r.reason = e.what();
     }
   }
 
-  // The ratio is a mean over eval.utility_repeats forecaster runs; s.e. = its standard error.
-  const std::vector<std::string> header = {"method", "similarity", "autocorrelation", "utility ratio",
-                                           "utility ratio s.e.", "discriminative score"};
+  // Higher is better for similarity and autocorrelation; lower for the rest (the utility
+  // ratio is TSTR / TRTR forecast error, 1 = as useful as the real data).
+  std::vector<std::string> header = {"method", "similarity (higher better)", "autocorrelation (higher better)"};
+  for (int h : horizons) {
+    header.push_back("utility ratio h=" + std::to_string(h) + " (lower better)");
+    header.push_back("TSTR MAE h=" + std::to_string(h));
+  }
+  header.push_back("discriminative score (lower better)");
+  header.push_back("cell-boundary max/min");
   std::ostringstream md, csv;
   md << "|";
   for (const auto& h : header) md << " " << h << " |";
@@ -108,6 +139,18 @@ int cmd_compare(int argc, char** argv) {
     }
     md << " |\n";
     csv << "\n";
+  }
+  if (baselines.is_array()) {
+    md << "\nOn the real test data: ";
+    for (size_t k = 0; k + 1 < baselines.size(); ++k) {
+      const auto& b = baselines[k];
+      md << (k ? "; " : "") << "h=" << b.value("horizon", 0) << ": TRTR MAE "
+         << eval::format_metric(b.value("error_real", nlohmann::json(nullptr))) << ", persistence "
+         << eval::format_metric(b.value("error_persistence", nlohmann::json(nullptr))) << ", seasonal-naive "
+         << eval::format_metric(b.value("error_seasonal_naive", nlohmann::json(nullptr)));
+    }
+    md << "; cell-boundary max/min of the real data "
+       << eval::format_metric(baselines.back().value("cell_boundary_real", nlohmann::json(nullptr))) << ".\n";
   }
   write_file_atomic(out + "/table.md", md.str());
   write_file_atomic(out + "/table.csv", csv.str());

@@ -1,4 +1,4 @@
-// Connects the torch-built learned metrics (utility, discriminative score) to the
+// Connects the learned metrics (utility, discriminative score) to the
 // torch-free evaluation driver, configured by the [eval] keys.
 #pragma once
 #include "doppel/config.hpp"

@@ -33,6 +33,10 @@ std::vector<KeySpec> data_key_specs() {
       {"data.test_fraction", T::Float, "0.1",
        "held-out test split: sequences: this fraction of entities (chosen by seeded hash); windows: "
        "the last fraction of each series' time range (windows straddling the cut are dropped)"},
+      {"data.test_from", T::String, "\"\"",
+       "windows: held-out test split by time: the windows starting at or after this timestamp (in "
+       "data.time_format) are the test split, windows that straddle it are dropped and counted "
+       "(`windows_dropped_at_split`); replaces data.test_fraction. Empty: use data.test_fraction"},
       {"data.public_fraction", T::Float, "0",
        "public split (split 2) for public pretraining (docs/privacy.md): sequences: this fraction of "
        "entities (seeded hash, disjoint from the test entities); windows: the FIRST fraction of each "

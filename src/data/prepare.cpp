@@ -4,9 +4,11 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <map>
 #include <random>
 #include <set>
 
+#include "doppel/csv_reader.hpp"
 #include "doppel/dataset.hpp"
 #include "doppel/error.hpp"
 #include "prepare_internal.hpp"
@@ -131,9 +133,12 @@ class FitSink : public PrepareSink {
 
 class EncodeSink : public PrepareSink {
  public:
-  EncodeSink(const Schema& s, DatasetWriter& w) : schema_(s), writer_(w) {}
+  // `context`: the input file; `fixed_origin`: where a given schema came from ("" = fitted).
+  EncodeSink(const Schema& s, DatasetWriter& w, std::string context, std::string fixed_origin)
+      : schema_(s), writer_(w), context_(std::move(context)), fixed_origin_(std::move(fixed_origin)) {}
   void sequence(const std::vector<Cell>& a, const std::vector<std::vector<Cell>>& steps, uint8_t split,
                 int64_t start) override {
+    where_ = start;
     encode_attrs(a);
     feat_buf_.assign(steps.size() * schema_.feature_width(), 0.0f);
     for (size_t k = 0; k < steps.size(); ++k) encode_feats(steps[k], feat_buf_.data() + k * schema_.feature_width());
@@ -147,16 +152,37 @@ class EncodeSink : public PrepareSink {
     return writer_.append_series(feat_buf_.data(), int64_t(rows.size()));
   }
   void window(const std::vector<Cell>& a, int64_t start_row, uint8_t split, int64_t start) override {
+    where_ = start;
     encode_attrs(a);
     writer_.append_window(attr_buf_.data(), start_row, split, start);
     (split == 1 ? test : split == 2 ? public_items : train)++;
   }
   int64_t train = 0, test = 0, public_items = 0;
+  std::map<std::string, int64_t> outside_range;  // column -> values clamped to a given schema's range
 
  private:
-  static void encode(const ColumnSchema& c, const Cell& v, float* out) {
-    if (c.encoding == Encoding::Categorical) c.encode_category(v.text, out, "prepare");
-    else c.encode_number(v.num, out);
+  void encode(const ColumnSchema& c, const Cell& v, float* out) {
+    if (c.encoding == Encoding::Categorical) {
+      if (!fixed_origin_.empty() && std::find(c.categories.begin(), c.categories.end(), v.text) == c.categories.end())
+        throw Error(context_ + ": the " + std::string(schema_.kind == "windows" ? "window" : "sequence") +
+                    " starting " + format_time(where_, "%Y-%m-%d %H:%M:%S") + ": column '" + c.name +
+                    "': category '" + v.text + "' is not in the schema of " + fixed_origin_ +
+                    " (it knows " + std::to_string(c.categories.size()) + ": " + join_some(c.categories) +
+                    "); that schema cannot encode it");
+      c.encode_category(v.text, out, context_);
+      return;
+    }
+    if (!fixed_origin_.empty()) {
+      const double lo = c.encoding == Encoding::Binned ? c.edges.front() : c.min;
+      const double hi = c.encoding == Encoding::Binned ? c.edges.back() : c.max;
+      if (v.num < lo || v.num > hi) ++outside_range[c.name];
+    }
+    c.encode_number(v.num, out);
+  }
+  static std::string join_some(const std::vector<std::string>& v) {
+    std::string s;
+    for (size_t i = 0; i < v.size() && i < 12; ++i) s += (i ? ", " : "") + v[i];
+    return v.size() > 12 ? s + ", ..." : s;
   }
   void encode_attrs(const std::vector<Cell>& a) {
     attr_buf_.assign(schema_.attribute_width(), 0.0f);
@@ -176,12 +202,31 @@ class EncodeSink : public PrepareSink {
   const Schema& schema_;
   DatasetWriter& writer_;
   std::vector<float> attr_buf_, feat_buf_;
+  std::string context_, fixed_origin_;
+  int64_t where_ = 0;  // start time of the item being encoded, for messages
 };
+
+// "" when the config's columns are those of `s` (names, roles, encodings, order), else the
+// first difference.
+std::string column_difference(const std::vector<ColumnSpec>& specs, const std::vector<ColumnSchema>& cols,
+                              const char* role) {
+  for (size_t i = 0; i < std::max(specs.size(), cols.size()); ++i) {
+    if (i >= specs.size()) return std::string(role) + " '" + cols[i].name + "' is in the schema but not in the config";
+    if (i >= cols.size()) return std::string(role) + " '" + specs[i].name + "' is in the config but not in the schema";
+    if (specs[i].name != cols[i].name)
+      return std::string(role) + " " + std::to_string(i) + " is '" + specs[i].name + "' in the config, '" +
+             cols[i].name + "' in the schema";
+    if (specs[i].encoding != cols[i].encoding)
+      return std::string(role) + " '" + specs[i].name + "': encoding " + to_string(specs[i].encoding) +
+             " in the config, " + to_string(cols[i].encoding) + " in the schema";
+  }
+  return "";
+}
 
 }  // namespace
 
 PrepareResult prepare_dataset(const Config& c, const std::string& out_path,
-                              const std::function<void(const std::string&)>& log) {
+                              const std::function<void(const std::string&)>& log, const FixedSchema* fixed) {
   std::string kind = c.string("data.kind");
   if (kind != "sequences" && kind != "windows")
     throw Error(c.origin() + ": data.kind must be 'sequences' or 'windows', got '" + kind + "'");
@@ -190,7 +235,10 @@ PrepareResult prepare_dataset(const Config& c, const std::string& out_path,
   if (tf < 0 || tf >= 1) throw Error(c.origin() + ": data.test_fraction must be in [0, 1)");
   double pf = c.number("data.public_fraction");
   if (pf < 0 || pf >= 1) throw Error(c.origin() + ": data.public_fraction must be in [0, 1)");
-  if (tf + pf >= 1)
+  const bool test_by_time = !c.string("data.test_from").empty();
+  if (test_by_time && kind != "windows")
+    throw Error(c.origin() + ": data.test_from splits windows by time; for sequences use data.test_fraction");
+  if (!test_by_time && tf + pf >= 1)
     throw Error(c.origin() + ": data.test_fraction + data.public_fraction must be < 1 (nothing would be left to train on)");
   auto specs = column_specs_from_config(c, kind);
   Traversal t{c, {}, {}, log, "1/2 (fit)"};
@@ -215,25 +263,47 @@ PrepareResult prepare_dataset(const Config& c, const std::string& out_path,
                   "and data.balance_amount a numeric feature");
   }
 
-  FitSink fit(t, size_t(std::max<long long>(1000, c.integer("data.quantile_sample"))));
-  nlohmann::json report = kind == "sequences" ? traverse_sequences(t, fit) : traverse_windows(t, fit);
-  if (kind == "windows") {
-    schema.max_len = c.integer("data.window");
-    schema.step_seconds = c.integer("data.step_seconds");
-    if (fit.windows_ == 0)
-      throw Error(c.string("data.input") + ": no window of " + std::to_string(schema.max_len) +
-                  " steps fits in any gap-free segment (see data.window, data.max_gap_fill)");
+  nlohmann::json report;
+  if (fixed) {
+    if (fixed->schema.kind != kind)
+      throw Error(fixed->origin + ": its schema is for data.kind '" + fixed->schema.kind + "', the config says '" + kind + "'");
+    std::string diff = column_difference(t.attributes, fixed->schema.attributes, "attribute");
+    if (diff.empty()) diff = column_difference(t.features, fixed->schema.features, "feature");
+    if (!diff.empty()) throw Error("the config's columns do not match the schema of " + fixed->origin + ": " + diff);
+    if (kind == "windows" && (c.integer("data.window") != fixed->schema.max_len ||
+                              c.integer("data.step_seconds") != fixed->schema.step_seconds))
+      throw Error("data.window / data.step_seconds (" + std::to_string(c.integer("data.window")) + " / " +
+                  std::to_string(c.integer("data.step_seconds")) + ") differ from the schema of " + fixed->origin +
+                  " (" + std::to_string(fixed->schema.max_len) + " / " + std::to_string(fixed->schema.step_seconds) + ")");
+    schema = fixed->schema;
+    t.pass = "1/1 (encode with the schema of " + fixed->origin + ")";
   } else {
-    schema.max_len = std::min<int64_t>(c.integer("data.max_len"), std::max<int64_t>(1, fit.max_len_));
-    schema.max_len = c.integer("data.max_len");
+    FitSink fit(t, size_t(std::max<long long>(1000, c.integer("data.quantile_sample"))));
+    report = kind == "sequences" ? traverse_sequences(t, fit) : traverse_windows(t, fit);
+    if (kind == "windows") {
+      schema.max_len = c.integer("data.window");
+      schema.step_seconds = c.integer("data.step_seconds");
+      if (fit.windows_ == 0)
+        throw Error(c.string("data.input") + ": no window of " + std::to_string(schema.max_len) +
+                    " steps fits in any gap-free segment (see data.window, data.max_gap_fill)");
+    } else {
+      schema.max_len = c.integer("data.max_len");
+    }
+    fit.fill(schema, c.string("data.input"));
+    t.pass = "2/2 (encode)";
   }
-  fit.fill(schema, c.string("data.input"));
 
-  t.pass = "2/2 (encode)";
   DatasetWriter writer(out_path, schema, int(c.integer("data.compression")), c.integer("data.chunk"));
-  EncodeSink enc(schema, writer);
-  if (kind == "sequences") traverse_sequences(t, enc);
-  else traverse_windows(t, enc);
+  EncodeSink enc(schema, writer, c.string("data.input"), fixed ? fixed->origin : "");
+  nlohmann::json encoded = kind == "sequences" ? traverse_sequences(t, enc) : traverse_windows(t, enc);
+  if (fixed) {
+    report = encoded;
+    report["schema_from"] = fixed->origin;
+    report["values_outside_schema_range"] = enc.outside_range;
+    for (const auto& [column, count] : enc.outside_range)
+      if (log) log("prepare: warning: " + std::to_string(count) + " values of '" + column + "' lie outside the range of the schema of " +
+                   fixed->origin + " and were clamped to it");
+  }
   result.rows = report.value("rows", int64_t(0));
   result.items = enc.train + enc.test + enc.public_items;
   result.train = enc.train;

@@ -5,8 +5,9 @@
 //     interpolation between the neighbours; categorical: the previous value);
 //     longer gaps split the series into segments, so no window spans them;
 //  4. windows of `window` steps every `stride` steps inside each segment;
-//  5. test split: the last test_fraction of the series' time range; windows that
-//     straddle the cut are dropped so overlapping windows never leak across it;
+//  5. test split: the windows starting at or after data.test_from, or else the last
+//     test_fraction of the series' time range; windows that straddle the cut are
+//     dropped (and counted) so overlapping windows never leak across it;
 //     likewise the first public_fraction becomes the public split (2).
 // Window attributes summarise the window's rows (first/mean/max/min/sum for
 // numbers; first/mode/any:<default> for labels) or derive from its start time.
@@ -90,6 +91,11 @@ nlohmann::json traverse_windows(const Traversal& t, PrepareSink& sink) {
   if (missing != "error" && missing != "previous")
     throw Error(c.origin() + ": data.missing must be 'error' or 'previous'");
   double test_fraction = c.number("data.test_fraction");
+  // data.test_from: a fixed time instead of a fraction, the same for every series, so the
+  // test split is the data that came later (evaluation on weeks the model never saw).
+  const std::string test_from_text = c.string("data.test_from");
+  const bool by_time = !test_from_text.empty();
+  const int64_t test_from = by_time ? parse_time(test_from_text, fmt, c.origin() + ": data.test_from") : 0;
   double public_fraction = c.number("data.public_fraction");
 
   std::vector<Input> inputs;
@@ -121,7 +127,7 @@ nlohmann::json traverse_windows(const Traversal& t, PrepareSink& sink) {
     if (times.empty()) return;
     ++series_count;
     int64_t t_first = times.front(), t_last = times.back();
-    double cut = double(t_first) + (1.0 - test_fraction) * double(t_last - t_first);
+    double cut = by_time ? double(test_from) : double(t_first) + (1.0 - test_fraction) * double(t_last - t_first);
     double public_cut = double(t_first) + public_fraction * double(t_last - t_first);
     std::vector<std::vector<Cell>> seg;
     int64_t seg_t0 = t_first;
@@ -149,7 +155,7 @@ nlohmann::json traverse_windows(const Traversal& t, PrepareSink& sink) {
             continue;
           }
           split = 2;
-        } else if (double(we) < cut || test_fraction <= 0) {
+        } else if (double(we) < cut || (!by_time && test_fraction <= 0)) {
           split = 0;
         } else if (double(ws) >= cut) {
           split = 1;

@@ -40,6 +40,9 @@ DataSummary::DataSummary(const Schema& s, SummaryOptions o) : schema(s), options
     if (schema.features[f].encoding != Encoding::Categorical) numeric_features.push_back(f);
   acf_sum.assign(numeric_features.size(), std::vector<double>(options.max_lag, 0.0));
   acf_count = acf_sum;
+  if (options.cell_length < 0) throw Error("eval.cell_length must be >= 0");
+  cell_delta_sum.assign(numeric_features.size(), std::vector<double>(size_t(std::max(0, options.cell_length)), 0.0));
+  cell_delta_count = cell_delta_sum;
   for (size_t k = 0; k < numeric_features.size(); ++k) {
     size_t nb = columns[schema.attributes.size() + numeric_features[k]].binning.bins();
     min_histogram.emplace_back(nb, 0.0);
@@ -147,6 +150,12 @@ void DataSummary::add(const DecodedBlock& d) {
       }
       min_histogram[k][binning.bin(lo)] += 1;
       max_histogram[k][binning.bin(hi)] += 1;
+      if (options.cell_length > 0)
+        for (int64_t t = 1; t < len; ++t) {
+          const size_t p = size_t(t % options.cell_length);
+          cell_delta_sum[k][p] += std::fabs(x[t] - x[t - 1]);
+          cell_delta_count[k][p] += 1;
+        }
     }
   }
 
@@ -195,6 +204,14 @@ void DataSummary::add(const DecodedBlock& d) {
         seq[f].push_back(numeric_value(schema.features[f], d.feature(f, i, t)));
     examples.push_back(std::move(seq));
   }
+}
+
+std::vector<double> DataSummary::mean_cell_delta(size_t k) const {
+  std::vector<double> out;
+  for (size_t p = 0; p < cell_delta_sum[k].size(); ++p)
+    out.push_back(cell_delta_count[k][p] > 0 ? cell_delta_sum[k][p] / cell_delta_count[k][p]
+                                             : std::numeric_limits<double>::quiet_NaN());
+  return out;
 }
 
 DataSummary DataSummary::of_source(const BatchSource& source, const SummaryOptions& options) {

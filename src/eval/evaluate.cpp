@@ -70,6 +70,42 @@ SmiResult smi_of(const LaggedCounts& r, const LaggedCounts& s, size_t K) {
 json distance(const std::vector<double>& a, const std::vector<double>& b, const std::vector<double>& mid) {
   return {{"w1", number(wasserstein1(a, b, mid))}, {"ks", number(kolmogorov_smirnov(a, b))}};
 }
+// max/min of a profile over positions (NaN when a position is missing or min is 0).
+double max_over_min(const std::vector<double>& v) {
+  if (v.empty()) return kNaN;
+  double lo = v[0], hi = v[0];
+  for (double x : v) {
+    if (!std::isfinite(x)) return kNaN;
+    lo = std::min(lo, x), hi = std::max(hi, x);
+  }
+  return lo > 0 ? hi / lo : kNaN;
+}
+
+// The step-to-step change by position inside the generator's cell: flat in real data,
+// uneven when the generator's per-position outputs differ (docs/metrics.md).
+json cell_boundary(const DataSummary& R, const DataSummary& S, const EvaluateOptions& opt) {
+  if (R.options.cell_length <= 0)
+    return {{"skipped", "no cell length: the synthetic file has no model.sample_len and eval.cell_length is 0"}};
+  if (R.numeric_features.empty()) return {{"skipped", "no continuous or binned feature"}};
+  json per_feature = json::object();
+  double worst = kNaN, worst_real = kNaN, worst_syn = kNaN;
+  for (size_t k = 0; k < R.numeric_features.size(); ++k) {
+    auto pr = R.mean_cell_delta(k), ps = S.mean_cell_delta(k);
+    const double rr = max_over_min(pr), rs = max_over_min(ps), excess = rs / rr - 1.0;
+    per_feature[R.schema.features[R.numeric_features[k]].name] = {
+        {"real", numbers(pr)}, {"synthetic", numbers(ps)}, {"max_over_min_real", number(rr)},
+        {"max_over_min_synthetic", number(rs)}, {"excess", number(excess)}};
+    if (std::isfinite(excess) && !(excess <= worst)) worst = excess, worst_real = rr, worst_syn = rs;
+  }
+  return {{"cell_length", R.options.cell_length},
+          {"tolerance", opt.cell_boundary_tolerance},
+          {"max_over_min_real", number(worst_real)},
+          {"max_over_min_synthetic", number(worst_syn)},
+          {"excess", number(worst)},
+          {"flagged", std::isfinite(worst) ? json(worst > opt.cell_boundary_tolerance) : json(nullptr)},
+          {"better", "synthetic max/min close to the real one (excess near 0); flagged when the excess exceeds the tolerance"},
+          {"per_feature", per_feature}};
+}
 }  // namespace
 
 std::string first_layout_difference(const Schema& a, const Schema& b) {
@@ -101,6 +137,10 @@ EvaluateOptions EvaluateOptions::from_config(const Config& c) {
   o.summary.block = c.integer("eval.block");
   o.aggregate_max_lag = int(c.integer("eval.aggregate_max_lag"));
   o.smi_min_subset = c.integer("eval.smi_min_subset");
+  o.summary.cell_length = int(c.integer("eval.cell_length"));
+  o.cell_boundary_tolerance = c.number("eval.cell_boundary_tolerance");
+  if (o.summary.cell_length < 0) throw Error("eval.cell_length must be >= 0 (0: the synthetic file's model.sample_len)");
+  if (!(o.cell_boundary_tolerance >= 0)) throw Error("eval.cell_boundary_tolerance must be >= 0");
   if (o.aggregate_max_lag < 1) throw Error("eval.aggregate_max_lag must be >= 1");
   return o;
 }
@@ -161,6 +201,8 @@ json compare_summaries(const DataSummary& R, const DataSummary& S, const Evaluat
   ac["per_feature"] = per_feature;
   if (R.numeric_features.empty()) ac["skipped"] = "no continuous or binned feature";
   m["autocorrelation"] = ac;
+
+  m["cell_boundary"] = cell_boundary(R, S, opt);
 
   // --- aggregate autocorrelation of daily totals ----------------------------------
   if (!R.dated) {

@@ -5,6 +5,7 @@
 
 #include "doppel/atomic_file.hpp"
 #include "doppel/batch_source.hpp"
+#include "doppel/config.hpp"
 #include "doppel/error.hpp"
 #include "doppel/export.hpp"
 #include "doppel/eval/plots.hpp"
@@ -45,6 +46,15 @@ struct CsvAsHdf5 {
 };
 }  // namespace
 
+int generator_cell_length(const std::string& path) {
+  if (!is_hdf5(path)) return 0;
+  DatasetReader reader(path);
+  if (reader.metadata("generated_from").empty()) return 0;  // not written by `doppel generate`
+  const std::string toml = reader.metadata("config");
+  if (toml.empty()) return 0;
+  return int(Config::parse(toml, path + " (stored config)").integer("model.sample_len"));
+}
+
 nlohmann::json evaluate_files(const std::string& real_path, const std::string& syn_path,
                               const std::string& out_dir, const EvaluateOptions& options, bool plots) {
   check_input(real_path, "real");
@@ -64,11 +74,13 @@ nlohmann::json evaluate_files(const std::string& real_path, const std::string& s
     import_csv(real_path, DatasetReader(syn_path).schema(), real_h5.path);
     real_file = real_h5.path;
   }
+  EvaluateOptions opt = options;
+  if (opt.summary.cell_length == 0) opt.summary.cell_length = generator_cell_length(syn_path);
   FileSource real(real_file, 0), test(real_file, 1), syn(syn_file, -1);
   if (real.size() == 0)
     throw Error("real file " + real_path + " has no training sequences (split 0) to compare against");
   if (plots) gnuplot_png_terminal();  // fail before the long pass, not after it
-  Evaluation ev = evaluate(real, &test, syn, options, real_path, syn_path);
+  Evaluation ev = evaluate(real, &test, syn, opt, real_path, syn_path);
   write_file_atomic((fs::path(out_dir) / "metrics.json").string(), ev.metrics.dump(2) + "\n");
   std::vector<Plot> made;
   if (plots) made = write_plots(ev, out_dir);

@@ -149,6 +149,26 @@ std::vector<Plot> write_plots(const Evaluation& ev, const std::string& dir) {
        << " using 1:2 with linespoints lw 2 title 'real', '' using 1:3 with linespoints lw 2 title 'synthetic'\n";
   }
 
+  // Step-to-step change by position in the generator's cell (flat in real data).
+  for (size_t k = 0; k < R.numeric_features.size() && R.options.cell_length > 0; ++k) {
+    const auto& name = R.schema.features[R.numeric_features[k]].name;
+    std::string stem = "cell_boundary_" + safe_name(name), dat = "plots/" + stem + ".dat";
+    std::ofstream o(fs::path(dir) / dat);
+    auto pr = R.mean_cell_delta(k), ps = S.mean_cell_delta(k);
+    for (size_t p = 0; p < pr.size(); ++p) {
+      o << p << " ";
+      write_value(o, pr[p]);
+      o << " ";
+      write_value(o, ps[p]);
+      o << "\n";
+    }
+    begin_plot(stem + ".png", "mean |step-to-step change| of " + name + " by position in the generator's cell");
+    gp << "set xlabel 'position in the cell (0 = first step of a cell)'\nset ylabel 'mean |x_t - x_{t-1}|'\n"
+          "set yrange [0:*]\nplot " << quoted(dat)
+       << " using 1:2 with linespoints lw 2 title 'real', '' using 1:3 with linespoints lw 2 title 'synthetic'\n"
+          "set yrange [*:*]\n";
+  }
+
   // Daily totals of dated event data.
   if (R.dated) {
     int64_t r0 = 0, s0 = 0;

@@ -46,11 +46,48 @@ std::string report_markdown(const json& m, const std::vector<Plot>& plots) {
       {"daily-total autocorrelation score", "aggregate_autocorrelation", "score"},
       {"sequential MI score", "sequential_mutual_information", "score"},
       {"sequential MI score, averaged over attribute subsets", "sequential_mutual_information", "subset_score"},
-      {"utility ratio (mean over the repeats)", "utility", "ratio"},
-      {"  its standard error", "utility", "ratio_se"},
-      {"discriminative score", "discriminative", "score"},
+      {"utility ratio, first horizon (TSTR / TRTR MAE; 1 = as useful as real data, lower is better)", "utility", "ratio"},
+      {"  its standard error over the repeats", "utility", "ratio_se"},
+      {"discriminative score (0 = indistinguishable, 1 = fully separated)", "discriminative", "score"},
+      {"  classifier accuracy on the held-out part", "discriminative", "accuracy"},
+      {"cell-boundary max/min of mean |Δ| over cell positions, real", "cell_boundary", "max_over_min_real"},
+      {"  synthetic (flagged when it exceeds the real one by the tolerance)", "cell_boundary", "max_over_min_synthetic"},
   };
   for (const auto& [label, a, b] : rows) o << "| " << label << " | " << format_metric(get(m, a, b)) << " |\n";
+
+  if (m.contains("discriminative") && m["discriminative"].contains("later")) {
+    const auto& l = m["discriminative"]["later"];
+    o << "\nAgainst the later real test data, the discriminative score is "
+      << format_metric(l.value("score", json(nullptr))) << "; the real training data itself scores "
+      << format_metric(l.value("real_training_score", json(nullptr)))
+      << " against it (the drift between the periods, which no copy of the training data can beat).\n";
+  }
+  if (m.contains("utility") && m["utility"].contains("by_horizon")) {
+    o << "\n## Forecasting utility (mean absolute error on the real test windows, "
+      << m["utility"].value("target", "") << " in original units)\n\n"
+      << "| horizon | persistence | seasonal-naive | trained on real (TRTR) | trained on synthetic (TSTR) | "
+         "ratio TSTR / TRTR (lower is better) |\n|---|---|---|---|---|---|\n";
+    for (const auto& h : m["utility"]["by_horizon"])
+      o << "| " << h.value("horizon", 0) << " | " << format_metric(h.value("error_persistence", json(nullptr)))
+        << " | " << format_metric(h.value("error_seasonal_naive", json(nullptr))) << " | "
+        << format_metric(h.value("error_real", json(nullptr))) << " | "
+        << format_metric(h.value("error_synthetic", json(nullptr))) << " | "
+        << format_metric(h.value("ratio", json(nullptr))) << " |\n";
+  }
+  if (m.contains("cell_boundary") && m["cell_boundary"].contains("per_feature")) {
+    const auto& cb = m["cell_boundary"];
+    o << "\n## Step-to-step change by position in the generator's " << cb.value("cell_length", 0)
+      << "-step cell\n\nMean |x_t − x_{t−1}| by position t mod cell length (0 = first step of a cell). "
+      << (cb.value("flagged", false) ? "**Flagged**: the synthetic profile is uneven beyond the tolerance."
+                                     : "Not flagged.")
+      << "\n\n| feature | data | by position |\n|---|---|---|\n";
+    for (auto& [name, f] : cb["per_feature"].items())
+      for (const char* side : {"real", "synthetic"}) {
+        o << "| " << name << " | " << side << " |";
+        for (const auto& v : f[side]) o << " " << format_metric(v);
+        o << " |\n";
+      }
+  }
 
   if (m.contains("similarity") && m["similarity"].contains("per_column")) {
     o << "\n## Histogram overlap per column\n\n| column | overlap |\n|---|---|\n";

@@ -2,7 +2,8 @@
 // (add() one DecodedBlock at a time) so that a million sequences never sit in memory:
 // 1-D and 2-D histograms, per-sequence autocorrelations, min/max and length
 // histograms, lagged joint counts for sequential mutual information, daily totals of
-// dated event data and a few example sequences. Two summaries built with the same
+// dated event data, the step-to-step change by position inside the generator's cell
+// and a few example sequences. Two summaries built with the same
 // schema and options are compared by compare_summaries (evaluate.hpp).
 #pragma once
 #include <cstdint>
@@ -25,6 +26,7 @@ struct SummaryOptions {
   std::string aggregate_sign = "negative";   // eval.aggregate_sign: negative | all
   int examples = 3;                  // example sequences kept for plots
   int64_t block = 4096;              // sequences read per block (eval.block)
+  int cell_length = 0;               // steps per generator cell; 0 = no cell-boundary profile
 };
 
 // A column of the evaluation: attributes first, then features, in schema order.
@@ -76,6 +78,12 @@ class DataSummary {
   std::vector<size_t> numeric_features;
   std::vector<std::vector<double>> acf_sum, acf_count;   // [numeric feature][lag - 1]
   std::vector<std::vector<double>> min_histogram, max_histogram;  // per numeric feature
+
+  // Cell-boundary profile: sum and count of |x_t − x_{t−1}| by position p = t mod
+  // cell_length (p = 0: the first step of a new cell) [numeric feature][position].
+  std::vector<std::vector<double>> cell_delta_sum, cell_delta_count;
+  // Mean |Δ| by cell position of numeric feature k (NaN where nothing was counted).
+  std::vector<double> mean_cell_delta(size_t k) const;
 
   // SMI: one binning per feature and lagged counts per (feature, subset).
   std::vector<ColumnBinning> smi_binning;           // per schema feature

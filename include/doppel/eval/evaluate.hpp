@@ -22,6 +22,7 @@ struct EvaluateOptions {
   SummaryOptions summary;
   int aggregate_max_lag = 60;  // eval.aggregate_max_lag
   int64_t smi_min_subset = 30; // eval.smi_min_subset
+  double cell_boundary_tolerance = 0.15;  // eval.cell_boundary_tolerance
   LearnedMetricsFn learned;    // null: "utility" / "discriminative" say {"skipped": ...}
   std::string learned_skip_reason = "learned metrics are not linked into this command";
 

@@ -10,8 +10,13 @@
 
 namespace doppel::eval {
 
-// Throws Error for a missing, empty, non-HDF5 or CSV input (CSV is not supported yet)
-// and for a schema mismatch (naming both files and the first differing column).
+// The generator's cell length (model.sample_len of the stored config) of a file written by
+// `doppel generate`; 0 for any other file (prepared data, baselines, CSV). The cell-boundary
+// diagnostic uses it when eval.cell_length is 0.
+int generator_cell_length(const std::string& path);
+
+// Throws Error for a missing, empty or unreadable input and for a schema mismatch (naming
+// both files and the first differing column).
 nlohmann::json evaluate_files(const std::string& real_path, const std::string& synthetic_path,
                               const std::string& out_dir, const EvaluateOptions& options, bool plots);
 

@@ -1,117 +1,78 @@
-// Metrics that need a trained model (forecasting utility, discriminative score) and
-// the LSTM baseline generator they are compared against. This header is torch-free:
-// models live behind the functions and the LstmBaseline pimpl. Definitions of every
-// error and score: docs/baselines.md.
+// Metrics that train a model: the forecasting utility (train on synthetic, test on real
+// data that came later) and the discriminative score (can a classifier tell real from
+// synthetic?). Both use gradient-boosted trees (gradient_boosting.hpp) on seeded samples
+// whose sizes are config keys, so they read a bounded part of any file. Definitions:
+// docs/metrics.md.
 #pragma once
 #include <cstdint>
-#include <functional>
 #include <map>
-#include <memory>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "doppel/batch_source.hpp"
+#include "doppel/eval/gradient_boosting.hpp"
+#include "doppel/eval/sampling.hpp"
 
 namespace doppel {
 
-// `doppel baseline lstm`: train the LSTM baseline on a prepared file's train split and
-// write synthetic sequences (arguments after "lstm").
-int cmd_baseline_lstm(int argc, char** argv);
-
-// Called with one human-readable progress line (no newline); empty = silent.
-using ProgressFn = std::function<void(const std::string&)>;
-
-// ---- forecasting utility (train on synthetic vs on real, test on real) -----------
+// ---- forecasting utility ------------------------------------------------------------
 struct UtilityOptions {
-  int window = 30;              // input steps; the target is the step after them
-  int hidden = 100;             // LSTM width
-  int layers = 2;               // LSTM layers
-  int steps = 300;              // Adam steps (same for both forecasters)
-  int batch = 64;
-  int64_t max_windows = 20000;  // windows sampled from each source (train and test)
-  uint64_t seed = 0;               // repeat r uses seed + 4r
-  int repeats = 1;                 // independent repeats (windows and forecasters); ratio = their mean
-  double learning_rate = 1e-3;
-  std::string target;           // feature column; "" = first non-categorical feature
+  int window = 24;                  // input steps (eval.utility_window)
+  std::vector<int> horizons{1, 24}; // steps ahead of the last input (eval.utility_horizons)
+  int period = 24;                  // seasonal-naive lag (eval.utility_period)
+  int64_t max_windows = 20000;      // windows sampled from each source (eval.utility_max_windows)
+  int repeats = 1;                  // independent window samples and fits; ratios averaged
+  uint64_t seed = 0;                // repeat r uses seed + 4r
+  std::string target;               // feature column; "" = first non-categorical feature
+  double validation_fraction = 0.2; // of each training sample, for early stopping
+  eval::BoostingOptions boosting;
 };
 
-// The forecasters trained on real data, kept by utility_score (its `cache` argument) keyed by
-// a fingerprint of their training and test windows and the options, and reused when the same
-// real data is evaluated again: `doppel compare` scores several synthetic files against one
-// real file, and the real forecaster (same windows, same seed) would come out the same.
+// The forecasters trained on real data, kept by utility_score (its `cache` argument) keyed
+// by a fingerprint of their training and test windows and the options, and reused when the
+// same real data is evaluated again: `doppel compare` scores several synthetic files
+// against one real file, and the real forecaster would come out the same.
 struct RealForecasterCache {
-  struct Fit {
-    double error = 0;       // relative test error, as error_real below
-    double final_loss = 0;  // smoothed training MSE
-  };
-  std::map<uint64_t, Fit> fits;
+  std::map<uint64_t, std::vector<double>> errors;  // fingerprint -> MAE per horizon
   int64_t hits = 0;
 };
 
-// {"error_synthetic","error_real","ratio","ratios","ratio_se","repeats","target",
-//  "error_persistence","n_windows_real_train","n_windows_synthetic","n_windows_test",...}
-// Errors are relative: mean|ŷ−y| / mean|y| over the real test windows, with y the
-// target in [0,1] normalized units; with repeats > 1 the errors and the ratio are means
-// over the repeats and ratio_se the standard error of the mean ratio. Throws Error when
-// the schemas differ, the target is unknown or categorical, or no sequence is longer
-// than the window.
+// Forecasting utility in the target's original units. Windows: the previous `window`
+// values of the target and the sequence's attributes; the target `h` steps after the last
+// input, for each horizon. Four forecasters are scored by their mean absolute error on the
+// real test windows: persistence (the last input), seasonal-naive (the value `period`
+// steps before the target, when the window reaches it), gradient-boosted trees trained on
+// real training windows (TRTR) and on synthetic windows (TSTR).
 //
-// `cache` (optional): see RealForecasterCache.
+// {"target","window","period","horizons","better",
+//  "ratio","error_real","error_synthetic","error_persistence","error_seasonal_naive"
+//     (the first horizon; ratio = error_synthetic / error_real, lower is better),
+//  "by_horizon":[{"horizon","ratio","ratios","ratio_se","error_real",...}],
+//  "ratios","ratio_se","repeats","n_windows_real_train","n_windows_synthetic","n_windows_test",...}
+// Throws Error when the schemas differ, the target is unknown or categorical, or no
+// sequence is long enough for window + the largest horizon.
 nlohmann::json utility_score(const BatchSource& real_train, const BatchSource& real_test,
                              const BatchSource& synthetic, const UtilityOptions& opt,
                              const ProgressFn& progress = {}, RealForecasterCache* cache = nullptr);
 
-// ---- discriminative score (can a classifier tell real from synthetic?) ----------
+// ---- discriminative score -------------------------------------------------------------
 struct DiscriminativeOptions {
-  int hidden = 32;
-  int layers = 1;
-  int steps = 300;
-  int batch = 64;
-  int64_t max_sequences = 1000;  // per class; the balanced sample uses min of both sizes
-  double train_fraction = 0.8;
+  int64_t max_sequences = 2000;  // per class (eval.discriminative_max_sequences)
+  double test_fraction = 0.3;    // held out of the balanced sample, for the accuracy
+  double validation_fraction = 0.2;  // of the training part, for early stopping
   uint64_t seed = 0;
-  double learning_rate = 1e-3;
+  eval::BoostingOptions boosting;  // objective is set to binary:logistic
 };
 
-// {"accuracy","score","n_train","n_test"}; score = |accuracy − 0.5| on the held-out part.
+// Gradient-boosted classifier on each sequence's raw series (decoded values; category
+// indices for categorical features), its attributes and per-sequence summaries (mean,
+// spread, range, mean and largest step-to-step change, lag-1 autocorrelation, length).
+// {"accuracy","score","n_train","n_test","rounds",...}; score = |accuracy − 0.5| × 2 on
+// the held-out part (0 = indistinguishable, 1 = fully separated).
 nlohmann::json discriminative_score(const BatchSource& real, const BatchSource& synthetic,
                                     const DiscriminativeOptions& opt,
                                     const ProgressFn& progress = {});
-
-// ---- LSTM baseline generator ------------------------------------------------------
-struct LstmBaselineOptions {
-  int window = 30;                 // previous steps the model sees (zero-padded at the start)
-  int hidden = 100;
-  int layers = 2;
-  int attribute_hidden = 32;       // width of the dense layer the attributes pass through
-  int steps = 2000;                // Adam steps
-  int batch = 64;
-  double learning_rate = 1e-3;
-  int64_t pool_sequences = 2048;   // training sequences held in memory at once
-  int pool_refresh = 200;          // steps between pool redraws (large sources only)
-  int64_t attribute_pool = 10000;  // training attribute rows generation resamples from
-  uint64_t seed = 0;
-};
-
-class LstmBaseline {
- public:
-  LstmBaseline(const Schema& schema, const LstmBaselineOptions& opt);
-  ~LstmBaseline();
-  LstmBaseline(const LstmBaseline&) = delete;
-  LstmBaseline& operator=(const LstmBaseline&) = delete;
-
-  // Trains on `train` (same layout as the schema); returns the final smoothed loss.
-  double train(const BatchSource& train, const ProgressFn& progress = {});
-  // Generates n sequences in chunks, handing each chunk to `sink` (Batch of ≤ chunk
-  // items, L = schema.max_len, zero after each length, split 0).
-  void generate(int64_t n, uint64_t seed, const std::function<void(const Batch&)>& sink,
-                int64_t chunk = 512, const ProgressFn& progress = {}) const;
-  Batch generate(int64_t n, uint64_t seed) const;  // all at once (small n)
-
- private:
-  struct Impl;
-  std::unique_ptr<Impl> impl_;
-};
 
 }  // namespace doppel
