@@ -43,6 +43,8 @@ DataSummary::DataSummary(const Schema& s, SummaryOptions o) : schema(s), options
   if (options.cell_length < 0) throw Error("eval.cell_length must be >= 0");
   cell_delta_sum.assign(numeric_features.size(), std::vector<double>(size_t(std::max(0, options.cell_length)), 0.0));
   cell_delta_count = cell_delta_sum;
+  value_min.assign(numeric_features.size(), std::numeric_limits<double>::infinity());
+  value_max.assign(numeric_features.size(), -std::numeric_limits<double>::infinity());
   for (size_t k = 0; k < numeric_features.size(); ++k) {
     size_t nb = columns[schema.attributes.size() + numeric_features[k]].binning.bins();
     min_histogram.emplace_back(nb, 0.0);
@@ -150,6 +152,10 @@ void DataSummary::add(const DecodedBlock& d) {
       }
       min_histogram[k][binning.bin(lo)] += 1;
       max_histogram[k][binning.bin(hi)] += 1;
+      for (int64_t t = 0; t < len; ++t) {  // in original units (a binned value is its bin's midpoint)
+        value_min[k] = std::min(value_min[k], x[t]);
+        value_max[k] = std::max(value_max[k], x[t]);
+      }
       if (options.cell_length > 0)
         for (int64_t t = 1; t < len; ++t) {
           const size_t p = size_t(t % options.cell_length);

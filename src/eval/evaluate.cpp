@@ -204,6 +204,19 @@ json compare_summaries(const DataSummary& R, const DataSummary& S, const Evaluat
 
   m["cell_boundary"] = cell_boundary(R, S, opt);
 
+  // --- value range: synthetic values outside the real ones (e.g. negative volumes) ----------
+  json range = json::object();
+  bool outside = false;
+  for (size_t k = 0; k < R.numeric_features.size(); ++k) {
+    const bool out = S.value_min[k] < R.value_min[k] || S.value_max[k] > R.value_max[k];
+    outside = outside || out;
+    range[R.schema.features[R.numeric_features[k]].name] = {
+        {"real", {number(R.value_min[k]), number(R.value_max[k])}},
+        {"synthetic", {number(S.value_min[k]), number(S.value_max[k])}},
+        {"outside", out}};
+  }
+  m["range"] = {{"outside", outside}, {"per_feature", range}};
+
   // --- aggregate autocorrelation of daily totals ----------------------------------
   if (!R.dated) {
     m["aggregate_autocorrelation"] = {{"skipped", R.undated_reason}};

@@ -331,3 +331,48 @@ TEST(EvalMetrics, LearnedCallbackFillsItsSlots) {
   EXPECT_EQ(m["utility"]["ratio"].get<double>(), 60.0);
   EXPECT_TRUE(m["discriminative"].contains("skipped"));
 }
+
+// The cell-boundary profile against a direct computation, and an artifact every 4 steps that
+// leaves the marginals alone (x_t -> -x_t at the first step of each 4-step cell of a
+// symmetric AR(1)) is flagged while the data against itself is not.
+TEST(EvalMetrics, CellBoundaryProfileMatchesADirectCountAndFlagsCellArtifacts) {
+  Schema s = ar_schema(40);
+  auto seqs = ar_sequences(300, 40, 0.8, 5);
+  auto flipped = seqs;
+  for (auto& q : flipped)
+    for (size_t t = 4; t < q.feats[0].size(); t += 4) q.feats[0][t] = -q.feats[0][t];
+  EvaluateOptions opt;
+  opt.summary.cell_length = 4;
+  auto real = make_source(s, seqs), syn = make_source(s, flipped);
+  auto self = evaluate(real, nullptr, real, opt).metrics["cell_boundary"];
+  EXPECT_FALSE(self["flagged"].get<bool>()) << self.dump(1);
+  EXPECT_NEAR(self["excess"].get<double>(), 0.0, 1e-12);
+  std::vector<double> sum(4, 0.0), count(4, 0.0);
+  for (const auto& q : seqs)
+    for (size_t t = 1; t < q.feats[0].size(); ++t) {
+      sum[t % 4] += std::fabs(q.feats[0][t] - q.feats[0][t - 1]);
+      count[t % 4] += 1;
+    }
+  for (size_t p = 0; p < 4; ++p)  // float encoding of [-10, 10]: ~1e-6 per value
+    EXPECT_NEAR(self["per_feature"]["x"]["real"][p].get<double>(), sum[p] / count[p], 1e-4) << p;
+  auto m = evaluate(real, nullptr, syn, opt).metrics;
+  EXPECT_TRUE(m["cell_boundary"]["flagged"].get<bool>()) << m["cell_boundary"].dump(1);
+  EXPECT_GT(m["cell_boundary"]["max_over_min_synthetic"].get<double>(), 2.0);
+  EXPECT_GT(m["similarity"]["per_column"]["x"].get<double>(), 0.9);  // marginals barely move
+  // No cell length: skipped, saying why.
+  EXPECT_TRUE(evaluate(real, nullptr, syn, EvaluateOptions{}).metrics["cell_boundary"].contains("skipped"));
+}
+
+TEST(EvalMetrics, RangeSaysWhenSyntheticValuesLeaveTheRealOnes) {
+  Schema s = ar_schema(40);
+  auto seqs = ar_sequences(100, 40, 0.8, 6);
+  auto wild = seqs;
+  wild[3].feats[0][7] = 9.9;  // beyond any value of the real AR(1) sample (|x| < 8 there)
+  auto real = make_source(s, seqs), syn = make_source(s, wild);
+  auto same = evaluate(real, nullptr, real, EvaluateOptions{}).metrics["range"];
+  EXPECT_FALSE(same["outside"].get<bool>()) << same.dump(1);
+  auto m = evaluate(real, nullptr, syn, EvaluateOptions{}).metrics["range"];
+  EXPECT_TRUE(m["outside"].get<bool>()) << m.dump(1);
+  EXPECT_NEAR(m["per_feature"]["x"]["synthetic"][1].get<double>(), 9.9, 1e-4);
+  EXPECT_LT(m["per_feature"]["x"]["real"][1].get<double>(), 8.0);
+}

@@ -78,6 +78,7 @@ class DataSummary {
   std::vector<size_t> numeric_features;
   std::vector<std::vector<double>> acf_sum, acf_count;   // [numeric feature][lag - 1]
   std::vector<std::vector<double>> min_histogram, max_histogram;  // per numeric feature
+  std::vector<double> value_min, value_max;  // smallest / largest decoded value per numeric feature
 
   // Cell-boundary profile: sum and count of |x_t − x_{t−1}| by position p = t mod
   // cell_length (p = 0: the first step of a new cell) [numeric feature][position].
