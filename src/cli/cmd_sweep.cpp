@@ -414,7 +414,9 @@ int cmd_sweep(int argc, char** argv) {
     std::ofstream o(md.temp_path());
     o << "# Privacy-budget sweep\n\nData: `" << data << "`; base config: `" << base_path
       << "`. epsilon = inf is the non-private model. MIA AUC: distance-to-closest-record attack on "
-         "held-in (training) vs held-out (test) real sequences; 0.5 = no membership signal.\n\n"
+         "held-in (training) vs held-out (test) real sequences; 0.5 = no membership signal. utility_ratio: "
+         "forecast error at the next step when trained on synthetic / on real data, tested on the real test "
+         "split (1 = as useful as real data, lower is better; docs/metrics.md).\n\n"
       << "Initialisation of every budget: " << init_note << ".";
     if (!extra_sets.empty()) {
       o << " Overrides of every budget's training:";

@@ -78,8 +78,9 @@ std::string report_markdown(const json& m, const std::vector<Plot>& plots) {
     const auto& cb = m["cell_boundary"];
     o << "\n## Step-to-step change by position in the generator's " << cb.value("cell_length", 0)
       << "-step cell\n\nMean |x_t − x_{t−1}| by position t mod cell length (0 = first step of a cell). "
-      << (cb.value("flagged", false) ? "**Flagged**: the synthetic profile is uneven beyond the tolerance."
-                                     : "Not flagged.")
+      << (!cb["flagged"].is_boolean() ? "Undefined (a position without any change, or no step)."
+          : cb["flagged"].get<bool>() ? "**Flagged**: the synthetic profile is uneven beyond the tolerance."
+                                      : "Not flagged.")
       << "\n\n| feature | data | by position |\n|---|---|---|\n";
     for (auto& [name, f] : cb["per_feature"].items())
       for (const char* side : {"real", "synthetic"}) {
