@@ -305,8 +305,9 @@ int cmd_sweep(int argc, char** argv) {
     r.label = eps_label(eps);
     const std::string run = (fs::path(out) / ("eps_" + r.label)).string();
     fs::create_directories(run);
-    std::vector<std::string> train{self, "train", "--config", base_path, "--out", run + "/run", "--set",
-                                   "train.data=" + data, "--set", "train.vis_freq=0"};
+    // Every budget trains from scratch: a run left by an earlier sweep into this directory is replaced.
+    std::vector<std::string> train{self, "train", "--config", base_path, "--out", run + "/run", "--overwrite",
+                                   "--set", "train.data=" + data, "--set", "train.vis_freq=0"};
     if (steps > 0) train.insert(train.end(), {"--set", "train.max_steps=" + std::to_string(steps)});
     // Private training cannot take extra attribute-critic rounds (each would be another
     // accounted query); every budget, 0 included, trains without them so that the runs
