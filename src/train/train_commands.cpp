@@ -56,7 +56,9 @@ int train_on(Config config, const std::string& data, const std::string& run_dir,
   std::unique_ptr<RunDirectoryLock> lock;
   if (comm.rank() == 0) {
     lock = std::make_unique<RunDirectoryLock>(run_dir);
-    prepare_run_directory(run_dir, how.start);
+    // --overwrite clears further down, once the config has been checked: a mistyped setting
+    // must not cost the old run.
+    if (how.start == RunStart::Fresh) prepare_run_directory(run_dir, how.start);
   }
   const bool resume = how.start == RunStart::Resume;
   const std::string& init_from = how.init_from;
@@ -107,7 +109,10 @@ int train_on(Config config, const std::string& data, const std::string& run_dir,
                 ": no step is affordable (raise privacy.noise_multiplier or the target, or lower train.d_rounds)");
   // Written only now, once the checkpoint (if any) was found to fit: a refused resume leaves the
   // run's config.toml as it was.
-  if (comm.rank() == 0) config.save((fs::path(run_dir) / "config.toml").string());
+  if (comm.rank() == 0) {
+    if (how.start == RunStart::Overwrite) prepare_run_directory(run_dir, how.start);
+    config.save((fs::path(run_dir) / "config.toml").string());
+  }
   const std::string blas_core = openblas_core();
   std::cout << R << "training on " << source.size() << " sequences of " << data << " for " << trainer.total_steps()
             << " steps (" << trainer.steps_per_epoch() << " per epoch) with " << comm.world() << " rank(s), "

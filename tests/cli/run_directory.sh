@@ -28,6 +28,8 @@ check "same --out without --resume: refused (rc=$rc)" '[ $rc -eq 1 ] && grep -q 
 check "refused run left the old files alone" 'cmp -s "$tmp/run/config.toml" "$tmp/config.before" && [ -f "$tmp/run/ckpt-00000004.pt" ]'
 "$doppel" train "${common[@]}" --out "$tmp/run" --resume --overwrite > "$tmp/c.log" 2>&1
 check "--resume with --overwrite: usage error" '[ $? -eq 2 ]'
+"$doppel" train "${common[@]}" --out "$tmp/run" --overwrite --set train.keep_checkpoints=0 > "$tmp/d0.log" 2>&1
+check "--overwrite with a bad setting: refused before anything is deleted" '[ $? -eq 1 ] && [ -f "$tmp/run/ckpt-00000004.pt" ]'
 "$doppel" train "${common[@]}" --out "$tmp/run" --overwrite --set train.max_steps=2 > "$tmp/d.log" 2>&1
 check "--overwrite starts over" '[ $? -eq 0 ] && [ -f "$tmp/run/ckpt-00000002.pt" ] && [ ! -e "$tmp/run/ckpt-00000004.pt" ]'
 mkdir -p "$tmp/notarun"; echo keep > "$tmp/notarun/notes.txt"
