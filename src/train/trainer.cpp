@@ -401,7 +401,7 @@ void Trainer::train() {
                   " (lower the learning rates, train.d_lr " + config_.value_text("train.d_lr") + ", train.g_max_lr " +
                   config_.value_text("train.g_max_lr") + ")");
     if (checksum_every > 0 && step_ % checksum_every == 0) check_parameters_agree(named_state(), comm_, step_);
-    // One tiny all-reduce per step: all ranks stop together when any rank got SIGTERM/SIGUSR1.
+    // One tiny all-reduce per step: all ranks stop together when any rank got SIGTERM/SIGUSR1/SIGINT.
     if (comm_.any(pending_stop_signal() != 0)) {
       save_checkpoint();
       stopped_by_signal_ = true;
