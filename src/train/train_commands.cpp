@@ -144,7 +144,9 @@ int cmd_train(int argc, char** argv) {
   Args args("doppel train",
             "Train a DoppelGANger model on a prepared data set (its train split). Writes\n"
             "RUN_DIR/config.toml (resolved), checkpoints ckpt-<step>.pt, TensorBoard events and\n"
-            "samples/. See docs/model.md.");
+            "samples/. RUN_DIR holds one run: a non-empty one needs --resume or --overwrite, and\n"
+            "RUN_DIR/train.lock keeps a second train out while this one runs. SIGTERM, SIGUSR1 or\n"
+            "Ctrl-C: checkpoint and exit 75 (a second Ctrl-C: exit at once). See docs/model.md.");
   args.option("config", "TOML run configuration", "", true)
       .option("out", "run directory", "run")
       .flag("resume", "continue from the newest checkpoint in the run directory")
