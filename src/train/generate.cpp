@@ -1,5 +1,6 @@
 #include "doppel/train/generate.hpp"
 
+#include <cstdlib>
 #include <iomanip>
 #include <sstream>
 
@@ -75,9 +76,11 @@ std::string format_number(double v) {
   return o.str();
 }
 
-bool all_digits(const std::string& s) {
-  size_t i = !s.empty() && s[0] == '-' ? 1 : 0;
-  return i < s.size() && s.find_first_not_of("0123456789", i) == std::string::npos;
+// Epoch seconds as earlier versions read them ("1349168400", "1.3e9"), as opposed to a timestamp.
+bool is_number(const std::string& s) {
+  char* end = nullptr;
+  std::strtod(s.c_str(), &end);
+  return !s.empty() && end == s.c_str() + s.size();
 }
 }  // namespace
 
@@ -104,7 +107,7 @@ std::vector<float> read_given_attributes(const std::string& csv_path, const Sche
         bool missing = false;
         double v = 0;
         const std::string& text = csv.field(cols[k]);
-        if (col.source == "@start_time" && !text.empty() && !all_digits(text)) {
+        if (col.source == "@start_time" && !text.empty() && !is_number(text)) {
           v = double(parse_time(text, time_format, csv.where(cols[k])));
         } else {
           v = csv.number(cols[k], &missing);

@@ -22,6 +22,11 @@ awk -F, 'NR == 1 || $2 == 0' "$tmp/real.csv" | head -4 > "$tmp/given.csv"
 "$doppel" generate --run "$tmp/run" --attributes "$tmp/given.csv" --out "$tmp/g.csv" > "$tmp/g.log" 2>&1
 check "generate reads an exported CSV as given attributes" '[ $? -eq 0 ] && grep -q "generated 3 sequences" "$tmp/g.log"'
 check "values inside the training range: nothing reported" '! grep -q "clamped" "$tmp/g.log"'
+# epoch seconds, as earlier versions required, are still read
+awk -F, -v c="$st" 'BEGIN { OFS = "," } NR > 1 { cmd = "date -u -d \"" $c "\" +%s"; cmd | getline $c; close(cmd) } { print }' \
+  "$tmp/given.csv" > "$tmp/epoch.csv"
+"$doppel" generate --run "$tmp/run" --attributes "$tmp/epoch.csv" --out "$tmp/ep.csv" > "$tmp/ep.log" 2>&1
+check "start time as epoch seconds: read as before" '[ $? -eq 0 ] && grep -q "generated 3 sequences" "$tmp/ep.log" && ! grep -q "clamped" "$tmp/ep.log" && sed -n 2p "$tmp/epoch.csv" | cut -d, -f$st | grep -Eq "^[0-9]+$"'
 
 # one start time far after the training data, one far before
 awk -F, -v c="$st" 'BEGIN { OFS = "," } NR == 2 { $c = "2999-01-01 00:00:00" } NR == 3 { $c = "1900-01-01 00:00:00" } { print }' \
