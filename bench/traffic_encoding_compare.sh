@@ -9,7 +9,7 @@ $D prepare --config configs/traffic.toml --out $K/cont.h5 > /dev/null 2>&1
 $D prepare --config configs/traffic.toml --out $K/binned.h5 --set 'columns[9].encoding="binned"' --set 'columns[9].bins=50' > /dev/null 2>&1
 for v in cont binned; do
   s=$(date +%s)
-  $D train --config configs/traffic.toml --set train.data=$K/$v.h5 --set train.max_steps=2000 --out $K/run_$v > $K/train_$v.log 2>&1
+  $D train --config configs/traffic.toml --set train.data=$K/$v.h5 --set train.max_steps=2000 --out $K/run_$v --overwrite > $K/train_$v.log 2>&1
   t=$(( $(date +%s) - s ))
   $D generate --run $K/run_$v --n 5000 --out $K/syn_$v.h5 --seed 1 > /dev/null
   $D evaluate --real $K/$v.h5 --synthetic $K/syn_$v.h5 --out $K/eval_$v --no-plots --set eval.learned=false > /dev/null 2>&1

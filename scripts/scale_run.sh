@@ -19,7 +19,7 @@ for n in ${SIZES:-100 1000}; do
     rm -f "$csv"
   }
   log="$work/train_$n.log"
-  mpirun -np 2 --bind-to none "$doppel" train --config configs/traffic_sim.toml --out "$work/run_$n" \
+  mpirun -np 2 --bind-to none "$doppel" train --config configs/traffic_sim.toml --out "$work/run_$n" --overwrite \
     --set train.data="$h5" --set train.max_steps="${STEPS:-50}" --set train.log_every=10 \
     --set model.sample_len=8 --set train.checkpoint_every=1000000 --set train.vis_freq=0 --threads 1 > "$log" 2>&1
   items=$(grep -m1 "^\[rank 0\] training on" "$log" | sed 's/.*training on \([0-9]*\) sequences.*/\1/')

@@ -48,6 +48,10 @@ std::string better_openblas_core(const std::string& picked, bool avx512, bool av
   return "";
 }
 
+std::string fastest_openblas_core_for_this_cpu() {
+  return better_openblas_core("", cpu_has_avx512(), cpu_has_avx2_fma());
+}
+
 std::string openblas_core() {
   using CoreName = char* (*)();
   auto get = reinterpret_cast<CoreName>(dlsym(RTLD_DEFAULT, "openblas_get_corename"));

@@ -28,6 +28,10 @@ class Args {
   double get_double(const std::string& name) const;
   bool get_flag(const std::string& name) const;
   const std::vector<std::string>& all(const std::string& name) const;
+  // Throws UsageError when the file named by option `output` is the same file (symlinks, "./"
+  // and hard links resolved) as one named by any option in `inputs`: writing it would destroy
+  // the command's own input.
+  void refuse_output_over_inputs(const std::string& output, const std::vector<std::string>& inputs) const;
 
  private:
   struct Spec {

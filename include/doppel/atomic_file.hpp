@@ -21,7 +21,8 @@ class AtomicFile {
   bool committed_ = false;
 };
 
-// Writes `text` to `path` atomically.
+// Writes `text` to `path` atomically. Throws Error "cannot write <path>: <reason>" (e.g. "No space
+// left on device"); the temporary file is removed then.
 void write_file_atomic(const std::string& path, const std::string& text);
 std::string read_file(const std::string& path);
 

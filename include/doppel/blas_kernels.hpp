@@ -14,6 +14,11 @@ namespace doppel {
 // on an Emerald Rapids VM (docs/results.md, fourth session).
 std::string better_openblas_core(const std::string& picked, bool avx512, bool avx2_fma);
 
+// The core select_openblas_kernels() forces on this CPU when OpenBLAS picks a slower one:
+// "SKYLAKEX" (AVX-512), "HASWELL" (AVX2 + FMA) or "" (nothing to force). Tests run a GEMM
+// through these kernels against a double-precision reference (tests/unit/blas_gemm_torch_test.cpp).
+std::string fastest_openblas_core_for_this_cpu();
+
 // Called first thing in main(): when OpenBLAS is loaded, OPENBLAS_CORETYPE is unset and
 // better_openblas_core() names a faster core, sets OPENBLAS_CORETYPE and re-executes this
 // program (same pid, same arguments: OpenBLAS reads the variable only when it loads, and the

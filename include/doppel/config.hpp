@@ -34,6 +34,11 @@ std::vector<KeySpec> dist_key_specs();
 // Markdown reference of every key (docs/config.md is this text).
 std::string config_reference_markdown();
 
+class Config;
+// The registered keys of `section` ("model") whose values differ between `before` and `after`,
+// each as "model.lstm_units 16 → 32", in registry order.
+std::vector<std::string> differing_keys(const Config& before, const Config& after, const std::string& section);
+
 class Config {
  public:
   Config();
@@ -60,6 +65,8 @@ class Config {
   // Array of tables, e.g. "columns": number of elements, and keys inside element i
   // addressed as "columns[i].name" through the same getters.
   size_t count(const std::string& array_key) const;
+  // The value of `key` as TOML text ("16", "\"softmax\"", "true"); "(unset)" when absent.
+  std::string value_text(const std::string& key) const;
 
   void set(const std::string& assignment);  // "section.key=value", validated
   std::string to_toml() const;

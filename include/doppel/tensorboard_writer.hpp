@@ -7,6 +7,8 @@
 #include <utility>
 #include <vector>
 
+#include "doppel/crc32c.hpp"
+
 namespace doppel {
 
 class TensorBoardWriter {
@@ -43,8 +45,5 @@ struct TensorBoardEvent {
 };
 // Every record of an event file, in order; same checks as read_tensorboard_scalars.
 std::vector<TensorBoardEvent> read_tensorboard_events(const std::string& path);
-
-uint32_t crc32c(const void* data, size_t n);
-uint32_t masked_crc32c(const void* data, size_t n);
 
 }  // namespace doppel

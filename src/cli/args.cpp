@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "doppel/error.hpp"
+#include "doppel/output_guard.hpp"
 
 namespace doppel {
 
@@ -151,6 +152,16 @@ const std::vector<std::string>& Args::all(const std::string& name) const {
   static const std::vector<std::string> empty;
   auto it = lists_.find(name);
   return it == lists_.end() ? empty : it->second;
+}
+
+void Args::refuse_output_over_inputs(const std::string& output, const std::vector<std::string>& inputs) const {
+  auto label = [&](const std::string& name) {
+    const Spec* s = find(name);
+    return s && s->kind == Spec::Positional ? name : "--" + name;
+  };
+  std::vector<std::pair<std::string, std::string>> named;
+  for (const auto& in : inputs) named.emplace_back(label(in), get(in));
+  refuse_output_over_input(program_, label(output), get(output), named);
 }
 
 }  // namespace doppel

@@ -33,6 +33,7 @@ int baseline_bootstrap(int argc, char** argv) {
   o.seed = uint64_t(args.get_int("seed"));
   if (o.n < 1) throw UsageError("doppel baseline bootstrap: --n must be >= 1");
   if (o.block < 1) throw UsageError("doppel baseline bootstrap: --block must be >= 1");
+  args.refuse_output_over_inputs("out", {"data"});
   FileSource train(args.get("data"), 0);
   if (train.size() == 0) throw Error(args.get("data") + ": no training sequences (split 0) to resample");
   Schema schema = train.schema();

@@ -45,6 +45,7 @@ int cmd_baseline_lstm(int argc, char** argv) {
   if (threads < 0) throw UsageError("--threads must be >= 0, got " + std::to_string(threads));
   if (threads > 0) torch::set_num_threads(int(threads));
 
+  args.refuse_output_over_inputs("out", {"data"});
   FileSource train(args.get("data"), 0);
   if (train.size() == 0)
     throw Error(args.get("data") + ": the train split (split 0) has no sequences");

@@ -9,6 +9,7 @@
 #include "doppel/commands.hpp"
 #include "doppel/config.hpp"
 #include "doppel/error.hpp"
+#include "doppel/output_guard.hpp"
 #include "doppel/prepare.hpp"
 
 namespace doppel {
@@ -32,6 +33,8 @@ int cmd_prepare(int argc, char** argv) {
   Config config = Config::load(args.get("config"), overrides);
   std::string out = args.has("out") ? args.get("out") : config.string("data.output");
   if (out.empty()) throw UsageError("doppel prepare: no output (give --out or data.output)");
+  refuse_output_over_input("doppel prepare", "--out", out,
+                           {{"the input CSV", config.string("data.input")}, {"the config", args.get("config")}});
   auto parent = std::filesystem::path(out).parent_path();
   if (!parent.empty()) std::filesystem::create_directories(parent);
   std::unique_ptr<FixedSchema> fixed;

@@ -25,6 +25,7 @@
 #include "doppel/commands.hpp"
 #include "doppel/config.hpp"
 #include "doppel/error.hpp"
+#include "doppel/file_output_stream.hpp"
 #include "doppel/eval/evaluate_files.hpp"
 #include "doppel/eval/plots.hpp"
 #include "doppel/privacy/membership_audit.hpp"
@@ -305,8 +306,9 @@ int cmd_sweep(int argc, char** argv) {
     r.label = eps_label(eps);
     const std::string run = (fs::path(out) / ("eps_" + r.label)).string();
     fs::create_directories(run);
-    std::vector<std::string> train{self, "train", "--config", base_path, "--out", run + "/run", "--set",
-                                   "train.data=" + data, "--set", "train.vis_freq=0"};
+    // Every budget trains from scratch: a run left by an earlier sweep into this directory is replaced.
+    std::vector<std::string> train{self, "train", "--config", base_path, "--out", run + "/run", "--overwrite",
+                                   "--set", "train.data=" + data, "--set", "train.vis_freq=0"};
     if (steps > 0) train.insert(train.end(), {"--set", "train.max_steps=" + std::to_string(steps)});
     // Private training cannot take extra attribute-critic rounds (each would be another
     // accounted query); every budget, 0 included, trains without them so that the runs
@@ -362,13 +364,12 @@ int cmd_sweep(int argc, char** argv) {
       auto audit = distance_to_closest_record_audit(read_first(members_src, k), read_first(non_members_src, k),
                                                     read_first(syn_src, std::max<int64_t>(mia_records * 4, 1)));
       r.mia = audit.auc;
-      std::ofstream(run + "/membership_audit.json")
-          << nlohmann::json{{"attack", "distance to closest synthetic record"}, {"auc", audit.auc},
+      write_file_atomic(run + "/membership_audit.json",
+          nlohmann::json{{"attack", "distance to closest synthetic record"}, {"auc", audit.auc},
                             {"members", audit.members}, {"non_members", audit.non_members},
                             {"synthetic", audit.synthetic}, {"mean_dcr_members", audit.mean_dcr_members},
                             {"mean_dcr_non_members", audit.mean_dcr_non_members}}
-                 .dump(2)
-          << "\n";
+                 .dump(2) + "\n");
     }
     std::cout << "sweep: epsilon " << r.label << ": similarity " << cell(r.similarity) << ", autocorrelation "
               << cell(r.autocorrelation) << ", MIA AUC " << cell(r.mia) << std::endl;
@@ -398,7 +399,7 @@ int cmd_sweep(int argc, char** argv) {
   };
   {
     AtomicFile csv((fs::path(out) / "sweep.csv").string());
-    std::ofstream o(csv.temp_path());
+    FileOutputStream o(csv.temp_path());
     for (size_t i = 0; i < std::size(header); ++i) o << (i ? "," : "") << header[i];
     o << "\n";
     for (auto& r : rows) {
@@ -406,12 +407,12 @@ int cmd_sweep(int argc, char** argv) {
       for (size_t i = 0; i < v.size(); ++i) o << (i ? "," : "") << v[i];
       o << "\n";
     }
-    o.close();
+    o.close(csv.path());
     csv.commit();
   }
   {
     AtomicFile md((fs::path(out) / "sweep.md").string());
-    std::ofstream o(md.temp_path());
+    FileOutputStream o(md.temp_path());
     o << "# Privacy-budget sweep\n\nData: `" << data << "`; base config: `" << base_path
       << "`. epsilon = inf is the non-private model. MIA AUC: distance-to-closest-record attack on "
          "held-in (training) vs held-out (test) real sequences; 0.5 = no membership signal. utility_ratio: "
@@ -437,7 +438,7 @@ int cmd_sweep(int argc, char** argv) {
       if (!r.note.empty()) o << "\nepsilon " << r.label << ": " << r.note << "\n";
     if (any_private) o << "\n![fidelity against epsilon](sweep.png)\n";
     else o << "\nNo private budget in sweep.epsilons: no plot against epsilon.\n";
-    o.close();
+    o.close(md.path());
     md.commit();
   }
   if (any_private) write_plot(rows, out);  // its x axis is epsilon: nothing to draw without one

@@ -2,6 +2,7 @@
 // (prepare -> train -> generate -> evaluate), each runnable alone.
 #include <cstring>
 #include <exception>
+#include <filesystem>
 #include <iostream>
 #include <string>
 
@@ -32,6 +33,13 @@ const Command kCommands[] = {
     {"privacy", doppel::cmd_privacy, "privacy accounting: epsilon for sigma, sigma for a target epsilon"},
     {"sweep", doppel::cmd_sweep, "train, generate and evaluate over a list of privacy budgets"},
 };
+
+// The first line of an unexpected exception's message: torch's errors append a C++ backtrace
+// ("Exception raised from ...") that tells a user nothing.
+std::string first_line(const std::string& what) {
+  const auto end = what.find('\n');
+  return end == std::string::npos ? what : what.substr(0, end);
+}
 
 void usage(std::ostream& o) {
   o << "usage: doppel COMMAND [options]   (doppel COMMAND --help for each)\n\n"
@@ -64,8 +72,12 @@ int main(int argc, char** argv) {
     } catch (const doppel::Error& e) {
       std::cerr << "doppel " << name << ": error: " << e.what() << "\n";
       return 1;
+    } catch (const std::filesystem::filesystem_error& e) {
+      // A file or directory the command could not create, list or remove: the user's to fix.
+      std::cerr << "doppel " << name << ": error: " << e.what() << "\n";
+      return 1;
     } catch (const std::exception& e) {
-      std::cerr << "doppel " << name << ": internal error: " << e.what() << "\n";
+      std::cerr << "doppel " << name << ": internal error: " << first_line(e.what()) << "\n";
       return 1;
     }
   }

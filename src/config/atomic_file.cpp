@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "doppel/error.hpp"
+#include "doppel/file_output_stream.hpp"
 
 namespace doppel {
 
@@ -24,8 +25,11 @@ AtomicFile::~AtomicFile() {
 void AtomicFile::commit() {
   int fd = ::open(temp_.c_str(), O_RDONLY);
   if (fd >= 0) {
-    ::fsync(fd);
+    // Some file systems report a full disk only here (delayed allocation).
+    const bool synced = ::fsync(fd) == 0 || errno == EINVAL;  // EINVAL: cannot be synced (pipes, some FUSE)
+    const int err = errno;
     ::close(fd);
+    if (!synced) throw Error("cannot write " + path_ + ": " + std::strerror(err));
   }
   if (std::rename(temp_.c_str(), path_.c_str()) != 0)
     throw Error("cannot rename " + temp_ + " to " + path_ + ": " + std::strerror(errno));
@@ -35,11 +39,9 @@ void AtomicFile::commit() {
 void write_file_atomic(const std::string& path, const std::string& text) {
   AtomicFile f(path);
   {
-    std::ofstream out(f.temp_path(), std::ios::binary);
-    if (!out) throw Error("cannot write " + path + ": " + std::strerror(errno));
+    FileOutputStream out(f.temp_path());  // says why a write failed ("No space left on device")
     out << text;
-    out.flush();
-    if (!out) throw Error("cannot write " + path + ": write failed");
+    out.close(path);
   }
   f.commit();
 }

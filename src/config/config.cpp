@@ -293,6 +293,24 @@ size_t Config::count(const std::string& array_key) const {
   return a ? a->size() : 0;
 }
 
+std::string Config::value_text(const std::string& key) const {
+  auto v = impl_->table.at_path(key);
+  if (!v) return "(unset)";
+  std::ostringstream o;
+  o << v;
+  return o.str();
+}
+
+std::vector<std::string> differing_keys(const Config& before, const Config& after, const std::string& section) {
+  std::vector<std::string> out;
+  for (const auto& spec : all_key_specs()) {
+    if (spec.key.compare(0, section.size() + 1, section + ".") != 0) continue;
+    const std::string a = before.value_text(spec.key), b = after.value_text(spec.key);
+    if (a != b) out.push_back(spec.key + " " + a + " → " + b);
+  }
+  return out;
+}
+
 std::string Config::to_toml() const {
   std::ostringstream o;
   o << "# resolved doppel configuration (defaults filled in)\n" << impl_->table << "\n";

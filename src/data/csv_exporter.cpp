@@ -1,11 +1,11 @@
 #include <cmath>
-#include <fstream>
 #include <iomanip>
 
 #include "doppel/atomic_file.hpp"
 #include "doppel/csv_reader.hpp"
 #include "doppel/error.hpp"
 #include "doppel/export.hpp"
+#include "doppel/file_output_stream.hpp"
 
 namespace doppel {
 
@@ -90,8 +90,7 @@ int64_t export_csv(const std::string& h5_path, const std::string& csv_path) {
   AtomicFile file(csv_path);
   int64_t steps = 0;
   {
-    std::ofstream out(file.temp_path(), std::ios::binary);
-    if (!out) throw Error("cannot write " + csv_path);
+    FileOutputStream out(file.temp_path());
     out << std::setprecision(10);
     CsvExporter exporter(reader.schema(), out);
     const int64_t block = 4096;
@@ -100,8 +99,7 @@ int64_t export_csv(const std::string& h5_path, const std::string& csv_path) {
       for (auto l : batch.lengths) steps += l;
       exporter.write(batch);
     }
-    out.flush();
-    if (!out) throw Error("write failed: " + csv_path);
+    out.close(csv_path);
   }
   file.commit();
   return steps;

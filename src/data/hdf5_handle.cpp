@@ -5,6 +5,17 @@
 namespace doppel {
 namespace h5 {
 
+namespace {
+// HDF5 registers an exit handler that closes every file still open. A writer that failed (a full
+// disk) cannot close its file, and that handler then crashed the process after the error had been
+// reported (exit 139). doppel closes its files itself, so the handler is switched off before the
+// library starts (H5dont_atexit only works before the first HDF5 call, hence a static initialiser).
+[[maybe_unused]] const bool kNoExitHandler = [] {
+  H5dont_atexit();
+  return true;
+}();
+}  // namespace
+
 void silence_errors() {
   static std::once_flag once;
   std::call_once(once, [] { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); });
@@ -23,6 +34,15 @@ std::string last_error() {
       },
       &msg);
   H5Eclear2(H5E_DEFAULT);
+  // The file drivers' messages carry a dump of the failed call ("file write failed: time = ...,
+  // filename = ..., errno = 28, error message = 'No space left on device', buf = ..."): keep the
+  // error and its reason.
+  const std::string key = "error message = '";
+  const auto at = msg.find(key), colon = msg.find(':');
+  if (at != std::string::npos && colon != std::string::npos && colon < at) {
+    const auto end = msg.find('\'', at + key.size());
+    msg = msg.substr(0, colon) + ": " + msg.substr(at + key.size(), end == std::string::npos ? end : end - at - key.size());
+  }
   return msg;
 }
 

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 #include <map>
 #include <random>
@@ -68,6 +69,14 @@ struct ColumnStats {
     if (seen == 0) throw Error(origin + ": column '" + s.name + "' has no values");
     col.min = min;
     col.max = max;
+    // Encodings divide by max − min: a span past the largest double would write NaN features
+    // and null bin edges that no later stage can read.
+    if (!std::isfinite(max - min)) {
+      char span[80];
+      std::snprintf(span, sizeof span, "[%g, %g]", min, max);
+      throw Error(origin + ": column '" + s.name + "': its values span " + span +
+                  ", a range too wide to encode (max − min overflows a double)");
+    }
     if (s.encoding == Encoding::Binned) {
       std::vector<double> edges;
       if (s.quantile) {

@@ -4,7 +4,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "doppel/tensorboard_writer.hpp"
+#include "doppel/crc32c.hpp"
 
 namespace doppel {
 namespace {

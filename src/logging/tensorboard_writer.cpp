@@ -6,6 +6,7 @@
 
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstring>
 #include <filesystem>
@@ -219,7 +220,7 @@ void TensorBoardWriter::scalar(const std::string& tag, double value, int64_t ste
 
 void TensorBoardWriter::flush() {
   out_.flush();
-  if (!out_) throw Error("cannot flush TensorBoard event file " + path_);
+  if (!out_) throw Error("cannot write TensorBoard event file " + path_ + ": " + std::strerror(errno));
 }
 
 void TensorBoardWriter::write_record(const std::string& payload) {
@@ -230,7 +231,7 @@ void TensorBoardWriter::write_record(const std::string& payload) {
   rec += payload;
   put_fixed(rec, masked_crc32c(payload.data(), payload.size()), 4);
   out_.write(rec.data(), static_cast<std::streamsize>(rec.size()));
-  if (!out_) throw Error("cannot write to TensorBoard event file " + path_);
+  if (!out_) throw Error("cannot write TensorBoard event file " + path_ + ": " + std::strerror(errno));
 }
 
 std::vector<TensorBoardEvent> read_tensorboard_events(const std::string& path) {

@@ -1,5 +1,9 @@
 #include "doppel/train/generate.hpp"
 
+#include <cstdlib>
+#include <iomanip>
+#include <sstream>
+
 #include "doppel/train/checkpoint_archive.hpp"
 
 #include "doppel/csv_reader.hpp"
@@ -59,11 +63,36 @@ void generate_sequences(LoadedGenerator& m, int64_t n, int64_t batch, uint64_t s
   }
 }
 
-std::vector<float> read_given_attributes(const std::string& csv_path, const Schema& schema, int64_t* rows) {
+namespace {
+// The range a number column can encode without clamping (its min/max, or its outer bin edges).
+std::pair<double, double> encodable_range(const ColumnSchema& c) {
+  if (c.encoding == Encoding::Binned) return {c.edges.front(), c.edges.back()};
+  return {c.min, c.max};
+}
+
+std::string format_number(double v) {
+  std::ostringstream o;
+  o << std::setprecision(10) << v;
+  return o.str();
+}
+
+// Epoch seconds as earlier versions read them ("1349168400", "1.3e9"), as opposed to a timestamp.
+bool is_number(const std::string& s) {
+  char* end = nullptr;
+  std::strtod(s.c_str(), &end);
+  return !s.empty() && end == s.c_str() + s.size();
+}
+}  // namespace
+
+std::vector<float> read_given_attributes(const std::string& csv_path, const Schema& schema, int64_t* rows,
+                                         bool strict, std::vector<std::string>* clamped) {
   CsvReader csv(csv_path);
   std::vector<int> cols;
   for (const auto& a : schema.attributes) cols.push_back(csv.column(a.name));
   const size_t A = schema.attribute_width();
+  // `doppel export` writes the start time as a timestamp in this format.
+  const std::string time_format = schema.time_format.empty() ? "%Y-%m-%d %H:%M:%S" : schema.time_format;
+  std::vector<int64_t> outside(schema.attributes.size(), 0);
   std::vector<float> out;
   int64_t n = 0;
   while (csv.next()) {
@@ -76,14 +105,34 @@ std::vector<float> read_given_attributes(const std::string& csv_path, const Sche
         col.encode_category(csv.field(cols[k]), dst, csv.where(cols[k]));
       } else {
         bool missing = false;
-        double v = csv.number(cols[k], &missing);
-        if (missing) throw Error(csv.where(cols[k]) + ": missing value for a given attribute");
+        double v = 0;
+        const std::string& text = csv.field(cols[k]);
+        if (col.source == "@start_time" && !text.empty() && !is_number(text)) {
+          v = double(parse_time(text, time_format, csv.where(cols[k])));
+        } else {
+          v = csv.number(cols[k], &missing);
+          if (missing) throw Error(csv.where(cols[k]) + ": missing value for a given attribute");
+        }
+        const auto [lo, hi] = encodable_range(col);
+        if (v < lo || v > hi) {
+          if (strict)
+            throw Error(csv.where(cols[k]) + ": " + text + " is outside the range [" + format_number(lo) + ", " +
+                        format_number(hi) + "] the model was trained on (--strict)");
+          ++outside[k];
+        }
         col.encode_number(v, dst);
       }
     }
     ++n;
   }
   if (n == 0) throw Error(csv_path + ": no rows of given attributes");
+  for (size_t k = 0; clamped && k < outside.size(); ++k) {
+    if (outside[k] == 0) continue;
+    const auto [lo, hi] = encodable_range(schema.attributes[k]);
+    clamped->push_back(schema.attributes[k].name + ": " + std::to_string(outside[k]) + " value" +
+                       (outside[k] == 1 ? "" : "s") + " outside [" + format_number(lo) + ", " + format_number(hi) +
+                       "]");
+  }
   if (rows) *rows = n;
   return out;
 }

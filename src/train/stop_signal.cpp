@@ -7,7 +7,16 @@ namespace doppel {
 namespace {
 volatile std::sig_atomic_t g_signal = 0;
 
-extern "C" void record_stop_signal(int sig) { g_signal = sig; }
+extern "C" void record_stop_signal(int sig) {
+  // A second Ctrl-C means "now": die of SIGINT at once (exit 130 in the shell), without the
+  // checkpoint the first one asked for. Only async-signal-safe calls here.
+  if (sig == SIGINT && g_signal != 0) {
+    signal(SIGINT, SIG_DFL);
+    raise(SIGINT);
+    return;
+  }
+  g_signal = sig;
+}
 }  // namespace
 
 void install_stop_signal_handlers() {
@@ -17,6 +26,7 @@ void install_stop_signal_handlers() {
   sa.sa_flags = SA_RESTART;  // blocking calls (MPI, file I/O) continue; the loop checks the flag
   sigaction(SIGTERM, &sa, nullptr);
   sigaction(SIGUSR1, &sa, nullptr);
+  sigaction(SIGINT, &sa, nullptr);
 }
 
 int pending_stop_signal() { return int(g_signal); }

@@ -2,7 +2,6 @@
 // src/cli: the doppel binary links doppel_torch before doppel_core, so a command defined in
 // the core library could not call into torch code.
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <random>
 #include <sys/resource.h>
@@ -16,8 +15,11 @@
 #include "doppel/dist/communicator_factory.hpp"
 #include "doppel/error.hpp"
 #include "doppel/export.hpp"
+#include "doppel/file_output_stream.hpp"
+#include "doppel/output_guard.hpp"
 #include "doppel/privacy/privacy_engine.hpp"
 #include "doppel/train/generate.hpp"
+#include "doppel/train/run_directory.hpp"
 #include "doppel/train/stop_signal.hpp"
 #include "doppel/train/trainer.hpp"
 
@@ -30,9 +32,39 @@ bool ends_with(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
-int train_on(const Config& config, const std::string& data, const std::string& run_dir, bool resume,
-             const std::string& init_from, Communicator& comm) {
+// A TOML basic string holding `s` (for Config::set).
+std::string toml_string(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
+struct TrainStart {
+  RunStart start = RunStart::Fresh;
+  std::string resume_from;  // --resume-from: this checkpoint instead of the newest
+  std::string init_from;
+};
+
+int train_on(Config config, const std::string& data, const std::string& run_dir, const TrainStart& how,
+             Communicator& comm) {
   const std::string R = "[rank " + std::to_string(comm.rank()) + "] ";
+  // One writer: rank 0 holds the run directory's lock until training ends, and nothing of an
+  // earlier run is mixed into this one.
+  std::unique_ptr<RunDirectoryLock> lock;
+  if (comm.rank() == 0) {
+    lock = std::make_unique<RunDirectoryLock>(run_dir);
+    // --overwrite clears further down, once the config has been checked: a mistyped setting
+    // must not cost the old run.
+    if (how.start == RunStart::Fresh) prepare_run_directory(run_dir, how.start);
+  }
+  const bool resume = how.start == RunStart::Resume;
+  const std::string& init_from = how.init_from;
+  // Stored absolute (config.toml, checkpoints), so the run does not depend on the directory it
+  // was started from.
+  config.set("train.data=" + toml_string(fs::absolute(data).lexically_normal().string()));
   const std::string split_name = config.string("train.split");
   if (split_name != "train" && split_name != "public")
     throw Error(config.origin() + ": train.split must be \"train\" or \"public\", got \"" + split_name + "\"");
@@ -40,10 +72,6 @@ int train_on(const Config& config, const std::string& data, const std::string& r
   if (source.size() == 0)
     throw Error(data + ": no items in the " + split_name + " split" +
                 (split_name == "public" ? " (prepare the data with data.public_fraction > 0 to make one)" : ""));
-  if (comm.rank() == 0) {
-    fs::create_directories(run_dir);
-    config.save((fs::path(run_dir) / "config.toml").string());
-  }
   // Small training sets are read into memory once (same items, same order: the trajectory
   // does not change); larger ones are read from the file batch by batch.
   const int64_t cache_mb = config.integer("train.memory_cache_mb");
@@ -57,7 +85,11 @@ int train_on(const Config& config, const std::string& data, const std::string& r
   // --init-from's weights if given (so a requeued job of a fine-tuning run resumes instead of
   // starting over).
   bool resumed = false;
-  if (resume) {
+  if (!how.resume_from.empty()) {
+    trainer.load_checkpoint(how.resume_from);
+    resumed = true;
+    std::cout << R << "resumed from " << how.resume_from << " at step " << trainer.global_step() << "\n";
+  } else if (resume) {
     resumed = trainer.resume();
     if (resumed)
       std::cout << R << "resumed at step " << trainer.global_step()
@@ -68,6 +100,18 @@ int train_on(const Config& config, const std::string& data, const std::string& r
   if (!resumed && !init_from.empty()) {
     trainer.init_from(init_from);
     std::cout << R << "initialised weights from " << init_from << std::endl;
+  }
+  if (auto* p = trainer.privacy(); p && trainer.global_step() == 0 && !trainer.budget_allows_step())
+    throw Error(config.origin() + ": privacy: with sigma " + std::to_string(p->noise_multiplier()) + " and q " +
+                std::to_string(p->sampling_rate()) + " even the first step would spend epsilon " +
+                std::to_string(p->epsilon_after(config.integer("train.d_rounds"))) + " > privacy.target_epsilon " +
+                std::to_string(p->options().target_epsilon) +
+                ": no step is affordable (raise privacy.noise_multiplier or the target, or lower train.d_rounds)");
+  // Written only now, once the checkpoint (if any) was found to fit: a refused resume leaves the
+  // run's config.toml as it was.
+  if (comm.rank() == 0) {
+    if (how.start == RunStart::Overwrite) prepare_run_directory(run_dir, how.start);
+    config.save((fs::path(run_dir) / "config.toml").string());
   }
   const std::string blas_core = openblas_core();
   std::cout << R << "training on " << source.size() << " sequences of " << data << " for " << trainer.total_steps()
@@ -100,17 +144,33 @@ int cmd_train(int argc, char** argv) {
   Args args("doppel train",
             "Train a DoppelGANger model on a prepared data set (its train split). Writes\n"
             "RUN_DIR/config.toml (resolved), checkpoints ckpt-<step>.pt, TensorBoard events and\n"
-            "samples/. See docs/model.md.");
+            "samples/. RUN_DIR holds one run: a non-empty one needs --resume or --overwrite, and\n"
+            "RUN_DIR/train.lock keeps a second train out while this one runs. SIGTERM, SIGUSR1 or\n"
+            "Ctrl-C: checkpoint and exit 75 (a second Ctrl-C: exit at once). See docs/model.md.");
   args.option("config", "TOML run configuration", "", true)
       .option("out", "run directory", "run")
       .flag("resume", "continue from the newest checkpoint in the run directory")
+      .option("resume-from", "continue from this checkpoint (e.g. the previous one when the newest is damaged)")
+      .flag("overwrite", "delete the files of the run directory first and start over (without it, and "
+            "without --resume, a non-empty run directory is refused)")
       .option("init-from", "start from this checkpoint's weights (e.g. public pretraining) with a fresh "
               "optimizer, step counter and privacy accountant; with --resume only when the run has no checkpoint yet")
       .repeated("set", "override a config key: section.key=value")
       .option("threads", "torch intra-op threads (overrides train.threads)");
   if (!args.parse(argc, argv)) return 0;
   std::vector<std::string> sets = args.all("set");
-  if (args.has("threads") && !args.get("threads").empty()) sets.push_back("train.threads=" + args.get("threads"));
+  if (args.has("threads") && !args.get("threads").empty()) {
+    if (args.get_int("threads") < 0)
+      throw UsageError("doppel train: --threads must be >= 0 (0: torch's default), got " + args.get("threads"));
+    sets.push_back("train.threads=" + args.get("threads"));
+  }
+  TrainStart how;
+  how.resume_from = args.has("resume-from") ? args.get("resume-from") : "";
+  const bool resume = args.get_flag("resume") || !how.resume_from.empty();
+  if (resume && args.get_flag("overwrite"))
+    throw UsageError("doppel train: --overwrite deletes what --resume would continue: give one of them");
+  how.start = resume ? RunStart::Resume : args.get_flag("overwrite") ? RunStart::Overwrite : RunStart::Fresh;
+  how.init_from = args.has("init-from") ? args.get("init-from") : "";
   Config config = Config::load(args.get("config"), sets);
   const std::string data = config.string("train.data");
   if (data.empty())
@@ -119,12 +179,11 @@ int cmd_train(int argc, char** argv) {
   const std::string run_dir = args.get("out");
   install_stop_signal_handlers();
   auto comm = make_communicator_from_config(config);
-  const std::string init_from = args.has("init-from") ? args.get("init-from") : "";
-  if (comm->world() == 1) return train_on(config, data, run_dir, args.get_flag("resume"), init_from, *comm);
+  if (comm->world() == 1) return train_on(config, data, run_dir, how, *comm);
   // Several ranks: an error on one rank must end all of them with its message (MPI_Abort),
   // never leave the others waiting in a collective.
   try {
-    return train_on(config, data, run_dir, args.get_flag("resume"), init_from, *comm);
+    return train_on(config, data, run_dir, how, *comm);
   } catch (const std::exception& e) {
     comm->abort(std::string("error: ") + e.what(), 1);
   }
@@ -144,6 +203,8 @@ int cmd_generate(int argc, char** argv) {
       .option("attributes", "CSV of given attributes to condition on")
       .option("attributes-from", "condition on the attributes of --n sequences drawn (seeded, with "
               "replacement) from the training split of this prepared HDF5 file")
+      .flag("strict", "refuse given attributes outside the range the model was trained on (default: "
+            "clamp them to it and say how many)")
       .option("batch", "sequences per generator call (250 keeps the LSTM buffers in cache)", "250")
       .option("threads", "torch intra-op threads", "1");
   if (!args.parse(argc, argv)) return 0;
@@ -153,6 +214,12 @@ int cmd_generate(int argc, char** argv) {
     ckpt = newest_checkpoint(args.get("run"));
     if (ckpt.empty()) throw Error(args.get("run") + ": no checkpoint (ckpt-*.pt) in this run directory");
   }
+  const std::string out = args.get("out");
+  args.refuse_output_over_inputs("out", {"checkpoint", "attributes", "attributes-from"});
+  // The checkpoint --run picked (the option names a directory).
+  if (same_file(out, ckpt)) throw UsageError("doppel generate: --out " + out + " is the run's checkpoint " + ckpt);
+  if (args.get_int("threads") < 1)
+    throw UsageError("doppel generate: --threads must be >= 1, got " + args.get("threads"));
   torch::set_num_threads(int(args.get_int("threads")));
   LoadedGenerator model = load_generator(ckpt);
 
@@ -177,7 +244,11 @@ int cmd_generate(int argc, char** argv) {
   }
   if (args.has("attributes") && !args.get("attributes").empty()) {
     int64_t rows = 0;
-    given = read_given_attributes(args.get("attributes"), model.schema, &rows);
+    std::vector<std::string> clamped;
+    given = read_given_attributes(args.get("attributes"), model.schema, &rows, args.get_flag("strict"), &clamped);
+    for (const auto& line : clamped)
+      std::cerr << "doppel generate: " << args.get("attributes") << ": clamped to the training range: " << line
+                << " (--strict refuses them)\n";
     if (n != 0 && n != rows)
       throw UsageError("--n " + std::to_string(n) + " differs from the " + std::to_string(rows) + " rows of " +
                        args.get("attributes"));
@@ -187,7 +258,6 @@ int cmd_generate(int argc, char** argv) {
 
   Schema out_schema = model.schema;
   out_schema.kind = "sequences";  // generated windows are independent sequences
-  const std::string out = args.get("out");
   const int64_t batch = args.get_int("batch");
   const uint64_t seed = uint64_t(args.get_int("seed"));
   const std::vector<float>* cond = given.empty() ? nullptr : &given;
@@ -204,10 +274,10 @@ int cmd_generate(int argc, char** argv) {
   } else if (ends_with(out, ".csv")) {
     AtomicFile file(out);
     {
-      std::ofstream os(file.temp_path());
+      FileOutputStream os(file.temp_path());
       CsvExporter exporter(out_schema, os);
       generate_sequences(model, n, batch, seed, cond, [&](const Batch& b) { exporter.write(b); });
-      if (!os) throw Error("cannot write " + file.temp_path());
+      os.close(out);
     }
     file.commit();
     // A CSV has no metadata: the model's resolved config (and privacy spent) go beside it.

@@ -2,7 +2,6 @@
 
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <random>
 #include <sstream>
@@ -14,6 +13,7 @@
 #include "doppel/dist/parameter_agreement.hpp"
 #include "doppel/error.hpp"
 #include "doppel/export.hpp"
+#include "doppel/file_output_stream.hpp"
 #include "doppel/model/example_random.hpp"
 #include "doppel/model/model_space.hpp"
 #include "doppel/model/packing.hpp"
@@ -121,7 +121,10 @@ Trainer::Trainer(Config config, const BatchSource& source, Communicator& comm, s
                   config_.integer("train.g_step_size"), config_.number("train.g_gamma")) {
   const Config& c = config_;
   seed_ = uint64_t(c.integer("train.seed"));
-  if (c.integer("train.threads") > 0) torch::set_num_threads(int(c.integer("train.threads")));
+  if (positive(c, "train.threads", 0) > 0) torch::set_num_threads(int(c.integer("train.threads")));
+  // Checked here, not when the first checkpoint is rotated: a run must not fail after its first save.
+  positive(c, "train.keep_checkpoints", 1);
+  positive(c, "train.extra_checkpoint_freq", 0);
   batch_ = positive(c, "train.batch_size", 1);
   positive(c, "train.d_rounds", 1);
   if (positive(c, "train.attr_d_extra_rounds", 0) != 0 && c.boolean("privacy.enabled"))
@@ -299,6 +302,9 @@ StepLosses Trainer::step() {
   set_requires_grad(*critic_, true);
   set_requires_grad(*attr_critic_, true);
   ++step_;
+  // Non-finite weights (a diverged update, a non-finite gradient) make the next losses non-finite,
+  // so the losses tell of both; train() stops on them.
+  losses_finite_ = torch::stack({d_sum, da_sum, g_sum, gp_sum, gpa_sum, w_sum}).isfinite().all().item<bool>();
 
   StepLosses l;
   if (step_ % c.integer("train.log_every") == 0 || step_ == total_steps_) {
@@ -362,10 +368,10 @@ void Trainer::save_samples() {
   std::snprintf(name, sizeof name, "samples-%08lld.csv", static_cast<long long>(step_));
   AtomicFile file((fs::path(run_dir_) / "samples" / name).string());
   {
-    std::ofstream out(file.temp_path());
+    FileOutputStream out(file.temp_path());
     CsvExporter exporter(schema, out);
     exporter.write(batch);
-    if (!out) throw Error("cannot write " + file.temp_path());
+    out.close(file.path());
   }
   file.commit();
 }
@@ -386,8 +392,16 @@ void Trainer::train() {
       break;
     }
     auto l = step();
+    // Every rank learns of a non-finite loss on any rank, and all stop before anything of this
+    // step is written: the newest checkpoint stays the last good one.
+    if (comm_.any(!losses_finite_))
+      throw Error("step " + std::to_string(step_) + ": a loss or gradient is not finite (NaN or infinite) on " +
+                  (losses_finite_ ? std::string("another rank") : "rank " + std::to_string(comm_.rank())) +
+                  "; training stopped without writing a checkpoint of it" + last_good_checkpoint_note() +
+                  " (lower the learning rates, train.d_lr " + config_.value_text("train.d_lr") + ", train.g_max_lr " +
+                  config_.value_text("train.g_max_lr") + ")");
     if (checksum_every > 0 && step_ % checksum_every == 0) check_parameters_agree(named_state(), comm_, step_);
-    // One tiny all-reduce per step: all ranks stop together when any rank got SIGTERM/SIGUSR1.
+    // One tiny all-reduce per step: all ranks stop together when any rank got SIGTERM/SIGUSR1/SIGINT.
     if (comm_.any(pending_stop_signal() != 0)) {
       save_checkpoint();
       stopped_by_signal_ = true;
@@ -410,13 +424,7 @@ bool Trainer::budget_allows_step() const {
 
 void Trainer::write_privacy_json() {
   if (!privacy_ || comm_.rank() != 0) return;
-  AtomicFile file((fs::path(run_dir_) / "privacy.json").string());
-  {
-    std::ofstream out(file.temp_path());
-    out << privacy_->summary_json() << "\n";
-    if (!out) throw Error("cannot write " + file.temp_path());
-  }
-  file.commit();
+  write_file_atomic((fs::path(run_dir_) / "privacy.json").string(), privacy_->summary_json() + "\n");
 }
 
 std::vector<std::pair<std::string, torch::Tensor>> Trainer::named_state() const {
@@ -432,8 +440,24 @@ std::vector<std::pair<std::string, torch::Tensor>> Trainer::named_state() const 
   return out;
 }
 
+std::string Trainer::last_good_checkpoint_note() const {
+  const std::string last = comm_.rank() == 0 ? newest_checkpoint(run_dir_) : std::string();
+  return last.empty() ? std::string() : "; the last good checkpoint is " + last;
+}
+
+bool Trainer::state_is_finite() const {
+  for (const auto& kv : named_state())
+    if (kv.second.is_floating_point() && !kv.second.isfinite().all().item<bool>()) return false;
+  return true;
+}
+
 std::string Trainer::save_checkpoint() {
   const std::string path = (fs::path(run_dir_) / checkpoint_name(step_)).string();
+  // Never a checkpoint of non-finite weights: it would be resumed or generated from as if good.
+  // The weights are the same on every rank, so every rank decides alike.
+  if (!state_is_finite())
+    throw Error("step " + std::to_string(step_) + ": the weights are not finite (NaN or infinite); no checkpoint "
+                "written" + last_good_checkpoint_note());
   if (comm_.rank() == 0) {
     fs::create_directories(run_dir_);
     torch::serialize::OutputArchive a;
@@ -463,9 +487,7 @@ std::string Trainer::save_checkpoint() {
       a.write("privacy_sample_rng", privacy_->sample_rng_state());
     }
     a.write("schema", c10::IValue(source_.schema().to_json()));
-    AtomicFile file(path);
-    a.save_to(file.temp_path());
-    file.commit();
+    write_checkpoint_file(a, path);
     CheckpointPolicy policy{config_.integer("train.keep_checkpoints"), config_.integer("train.extra_checkpoint_freq")};
     for (int64_t s : checkpoints_to_delete(list_checkpoints(run_dir_), step_, policy))
       fs::remove(fs::path(run_dir_) / checkpoint_name(s));
@@ -477,14 +499,24 @@ std::string Trainer::save_checkpoint() {
 
 bool Trainer::resume() {
   // Rank 0 chooses, so every rank resumes from the same checkpoint.
-  std::string path = comm_.rank() == 0 ? newest_checkpoint(run_dir_) : std::string();
+  std::string path, hint;
+  if (comm_.rank() == 0) {
+    const auto steps = list_checkpoints(run_dir_);
+    if (!steps.empty()) path = (fs::path(run_dir_) / checkpoint_name(steps.back())).string();
+    if (steps.size() > 1) {
+      const std::string previous = (fs::path(run_dir_) / checkpoint_name(steps[steps.size() - 2])).string();
+      hint = "; to continue from the previous checkpoint instead, give --resume-from " + previous;
+    }
+  }
   broadcast_bytes(path, comm_, 0);
   if (path.empty()) return false;
-  load_checkpoint(path);
+  load_checkpoint(path, hint);
   return true;
 }
 
-void Trainer::load_checkpoint(const std::string& path) {
+void Trainer::load_checkpoint(const std::string& path) { load_checkpoint(path, ""); }
+
+void Trainer::load_checkpoint(const std::string& path, const std::string& unreadable_hint) {
   // Rank 0 reads the file and sends its bytes: every rank loads identical weights, optimizer
   // moments, RNG state and cursor, with or without a shared file system.
   // A file rank 0 cannot read fails on every rank with rank 0's message, instead of leaving the
@@ -494,7 +526,7 @@ void Trainer::load_checkpoint(const std::string& path) {
     try {
       bytes = read_checkpoint_bytes(path);
     } catch (const Error& e) {
-      error = e.what();
+      error = e.what() + unreadable_hint;
     }
   }
   if (comm_.any(!error.empty())) {
@@ -510,10 +542,26 @@ void Trainer::load_checkpoint(const std::string& path) {
   a.read("schema", schema_json);
   if (!Schema::from_json(schema_json.toStringRef(), path).same_layout(source_.schema()))
     throw Error(path + ": the checkpoint's schema does not match the training data's schema");
+  // The model settings must be the checkpoint's: other shapes cannot load, and other activations
+  // or noise sizes would continue a different model than config.toml claims.
+  c10::IValue stored_config;
+  a.read("config", stored_config);
+  const auto changed = differing_keys(Config::parse(stored_config.toStringRef(), path + " (stored config)"), config_,
+                                      "model");
+  if (!changed.empty()) {
+    std::string list;
+    for (const auto& k : changed) list += (list.empty() ? "" : ", ") + k;
+    throw Error(path + ": the config's model differs from the checkpoint's (" + list +
+                "); resume with the checkpoint's model settings, or start a new run (--overwrite or another --out)");
+  }
   auto sub = [&](const std::string& key, auto&& load) {
     torch::serialize::InputArchive s;
     a.read(key, s);
-    load(s);
+    try {
+      load(s);
+    } catch (const c10::Error& e) {
+      throw Error(path + ": cannot load its " + key + " (" + std::string(e.what_without_backtrace()) + ")");
+    }
   };
   sub("generator", [&](auto& s) { generator_->load(s); });
   if (ema_generator_) {

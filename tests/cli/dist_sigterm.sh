@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# SIGTERM / SIGUSR1 (Slurm preemption or time-limit warning) during training: all ranks agree
-# to stop, rank 0 writes a checkpoint, `doppel train` exits 75, and --resume continues from
-# that checkpoint to the end. Covers one rank, and two ranks where only rank 1 is signalled.
+# SIGTERM / SIGUSR1 (Slurm preemption or time-limit warning) and SIGINT (Ctrl-C) during training:
+# all ranks agree to stop, rank 0 writes a checkpoint, `doppel train` exits 75, and --resume
+# continues from that checkpoint to the end. Covers one rank, two ranks where only rank 1 is
+# signalled, and SIGTERM to the launch/mpirun wrapper (which must pass the 75 on). A second
+# Ctrl-C ending the process at once: tests/unit/stop_signal_test.cpp (two kill(1)s in a row may
+# arrive as one signal, so it is tested with raise()).
 set -u
 doppel="$1"; src="$2"
 tmp=$(mktemp -d)
@@ -49,6 +52,8 @@ run_case() {  # name, signal target ("self" or "rank1"), signal, launcher...
 }
 
 run_case one-rank-sigterm self TERM
+run_case one-rank-sigint self INT
+run_case two-ranks-sigterm-via-launch-mpirun self TERM launch/mpirun -np 2
 run_case two-ranks-sigterm-on-rank1 rank1 TERM mpirun -np 2 --oversubscribe --bind-to none
 run_case two-ranks-sigusr1-via-mpirun self USR1 mpirun -np 2 --oversubscribe --bind-to none
 

@@ -21,6 +21,19 @@ rc=$?
 check "bad input exits 1" '[ $rc -eq 1 ]'
 check "bad input names the file and column" 'grep -q "bad.csv: missing column" "$tmp/bad.log"'
 check "no partial output" '[ -z "$(ls "$tmp" | grep bad.h5)" ]'
+# Finite extremes: two values of ±1.7e308 overflow max − min; prepare refuses the column instead
+# of writing NaN features (zero_one) or null bin edges (uniform bins) that nothing can read later.
+zcat data/metro_traffic/Metro_Interstate_Traffic_Volume.csv.gz | head -3000 |
+  awk -F, 'BEGIN { OFS = "," } NR == 2 { $NF = "1.7e308" } NR == 3 { $NF = "-1.7e308" } { print }' > "$tmp/huge.csv"
+"$doppel" prepare --config configs/traffic.toml --input "$tmp/huge.csv" --out "$tmp/huge.h5" --set data.window=20 \
+  --set data.stride=240 > "$tmp/huge.log" 2>&1
+check "zero_one column spanning ±1.7e308: refused at prepare" '[ $? -eq 1 ] && grep -q "traffic_volume.*too wide to encode" "$tmp/huge.log" && [ ! -e "$tmp/huge.h5" ]'
+# (snow_1h is summed over each window: the two values go to different windows)
+zcat data/metro_traffic/Metro_Interstate_Traffic_Volume.csv.gz | head -3000 |
+  awk -F, 'BEGIN { OFS = "," } NR == 2 { $4 = "1.7e308" } NR == 1000 { $4 = "-1.7e308" } { print }' > "$tmp/huge_snow.csv"
+"$doppel" prepare --config configs/traffic.toml --input "$tmp/huge_snow.csv" --out "$tmp/huge_snow.h5" --set data.window=20 \
+  --set data.stride=20 > "$tmp/huge_snow.log" 2>&1
+check "uniform-binned column spanning ±1.7e308: refused at prepare" '[ $? -eq 1 ] && grep -q "snow_1h.*too wide to encode" "$tmp/huge_snow.log" && [ ! -e "$tmp/huge_snow.h5" ]'
 "$doppel" prepare --config configs/traffic.toml --set data.nokey=1 > "$tmp/badkey.log" 2>&1
 check "unknown key exits 1 naming it" '[ $? -eq 1 ] && grep -q "data.nokey" "$tmp/badkey.log"'
 

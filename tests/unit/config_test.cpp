@@ -83,3 +83,14 @@ TEST(Config, ShippedConfigsLoad) {
   }
   EXPECT_GE(count, 3);  // traffic, bank, tiny at least
 }
+
+TEST(Config, DifferingKeysNamesEachChangedKeyOfTheSectionOldToNew) {
+  Config before = Config::parse("[model]\nlstm_units = 16\nattribute_output = \"softmax\"\n", "a.toml");
+  Config after = Config::parse("[model]\nlstm_units = 32\nattribute_output = \"gumbel\"\n[train]\nd_lr = 0.5\n", "b.toml");
+  const auto diff = doppel::differing_keys(before, after, "model");
+  ASSERT_EQ(diff.size(), 2u);
+  EXPECT_EQ(diff[0], "model.lstm_units 16 → 32");
+  EXPECT_EQ(diff[1], "model.attribute_output 'softmax' → 'gumbel'");
+  EXPECT_TRUE(doppel::differing_keys(before, before, "model").empty());
+  EXPECT_TRUE(doppel::differing_keys(before, after, "privacy").empty());  // only the section asked for
+}

@@ -36,6 +36,11 @@ void generate_sequences(LoadedGenerator& model, int64_t n, int64_t batch, uint64
 
 // Encodes the attribute columns of a CSV (header names the schema's attribute columns, values
 // in original units) with the schema; n × A floats. Throws Error naming file, line, column.
-std::vector<float> read_given_attributes(const std::string& csv_path, const Schema& schema, int64_t* rows);
+// Reads what `doppel export` writes: the start-time attribute as a timestamp in the schema's time
+// format, or as epoch seconds. A number outside the range the schema was fitted on is clamped to
+// it by the encoding: with `strict` that is an Error naming file, line and column; otherwise
+// `clamped` (if given) gets one line per affected column, "temperature: 3 values outside [a, b]".
+std::vector<float> read_given_attributes(const std::string& csv_path, const Schema& schema, int64_t* rows,
+                                         bool strict = false, std::vector<std::string>* clamped = nullptr);
 
 }  // namespace doppel

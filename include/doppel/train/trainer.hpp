@@ -35,8 +35,11 @@ class Trainer {
   Trainer(Config config, const BatchSource& source, Communicator& comm, std::string run_dir);
   ~Trainer();
 
-  // Loads the newest checkpoint of the run dir; false (and nothing changed) if none.
+  // Loads the newest checkpoint of the run dir; false (and nothing changed) if none. When it
+  // cannot be read, the error names it and the previous checkpoint (for --resume-from).
   bool resume();
+  // Refuses (Error naming every differing key, old → new) a checkpoint whose model.* settings
+  // differ from the config, and a damaged one (checksum), before changing anything.
   void load_checkpoint(const std::string& path);
   // Public pretraining then private fine-tuning: copies only the three networks' weights
   // from a checkpoint (same schema and model shape); optimizers, step counter, RNGs and the
@@ -47,6 +50,8 @@ class Trainer {
   std::string save_checkpoint();
 
   // Trains until total_steps(); checkpoints every train.checkpoint_every and at the end.
+  // Throws Error naming the step when a loss is not finite on any rank (every rank throws; no
+  // checkpoint of that step is written, so the newest one on disk is the last good one).
   // Stops early, after a checkpoint, when any rank got SIGTERM/SIGUSR1 (stopped_by_signal()).
   // Compares parameter checksums across ranks every dist.checksum_every steps.
   void train();
@@ -75,6 +80,9 @@ class Trainer {
 
  private:
   void next_indices(std::vector<int64_t>& idx);
+  void load_checkpoint(const std::string& path, const std::string& unreadable_hint);
+  bool state_is_finite() const;
+  std::string last_good_checkpoint_note() const;  // "; the last good checkpoint is ..." (rank 0)
   // One DP-SGD update of both critics on a fresh Poisson sample (src/train/dp_critic_round.cpp).
   // Returns this rank's sums {d, d_attr, gp, gp_attr, wasserstein} for logging.
   std::vector<torch::Tensor> dp_critic_round();
@@ -105,6 +113,7 @@ class Trainer {
   int64_t order_epoch_ = -1;
   uint64_t seed_ = 0;
   bool stopped_by_signal_ = false;
+  bool losses_finite_ = true;  // the last step()'s losses, this rank
   std::unique_ptr<TensorBoardWriter> tb_;
   std::unique_ptr<Progress> progress_;
   std::unique_ptr<PrivacyEngine> privacy_;
