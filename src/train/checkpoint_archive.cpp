@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <iterator>
 #include <sstream>
 
@@ -20,6 +21,13 @@ namespace {
 constexpr char kChecksumPrefix[] = "\ndoppel-checkpoint-crc32c:";
 constexpr size_t kPrefixSize = sizeof kChecksumPrefix - 1;
 constexpr size_t kTrailerSize = kPrefixSize + 8 + 1;
+
+// A checkpoint written before checkpoints carried a checksum is a complete zip archive: it ends
+// with the 22-byte end-of-central-directory record ("PK\5\6", no comment), which a truncated
+// or damaged new checkpoint does not.
+bool is_complete_zip(const std::string& bytes) {
+  return bytes.size() >= 22 && bytes.compare(bytes.size() - 22, 4, "PK\x05\x06") == 0;
+}
 
 std::string checksum_line(const std::string& body) {
   char hex[9];
@@ -47,9 +55,14 @@ std::string read_checkpoint_bytes(const std::string& path) {
   if (!in) throw Error(path + ": cannot read checkpoint");
   std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   if (in.bad()) throw Error(path + ": cannot read checkpoint");
-  if (bytes.size() < kTrailerSize || bytes.compare(bytes.size() - kTrailerSize, kPrefixSize, kChecksumPrefix) != 0)
-    throw Error(path + ": not a readable doppel checkpoint (no checksum line at its end: truncated, damaged, "
-                "not a checkpoint, or written by a doppel from before checkpoints carried one)");
+  if (bytes.size() < kTrailerSize || bytes.compare(bytes.size() - kTrailerSize, kPrefixSize, kChecksumPrefix) != 0) {
+    if (is_complete_zip(bytes)) {  // from before checksums: still loads, unverified, and says so
+      std::cerr << path << ": written before checkpoints carried a checksum; loaded without verifying it\n";
+      return bytes;
+    }
+    throw Error(path + ": not a readable doppel checkpoint (no checksum line at its end: truncated, damaged "
+                "or not a checkpoint)");
+  }
   const std::string body = bytes.substr(0, bytes.size() - kTrailerSize);
   if (bytes.compare(bytes.size() - kTrailerSize, kTrailerSize, checksum_line(body)) != 0)
     throw Error(path + ": damaged checkpoint: its contents do not match the checksum written with it");

@@ -77,5 +77,14 @@ check "attributes-from exits 0" '[ $? -eq 0 ] && grep -q "generated 30 sequences
 "$doppel" generate --run "$tmp/run" --attributes-from "$tmp/t.h5" --out "$tmp/from2.h5" > "$tmp/from2.log" 2>&1
 check "attributes-from without --n is a usage error" '[ $? -eq 2 ] && grep -q "needs --n" "$tmp/from2.log"'
 
+# New data encoded with the schema of a run (its newest checkpoint): the same schema as the data it trained on.
+"$doppel" prepare --config configs/traffic.toml --out "$tmp/later.h5" --set data.window=20 --set data.stride=240 \
+  --schema-from "$tmp/run" > "$tmp/later.log" 2>&1
+check "prepare --schema-from RUN_DIR exits 0" '[ $? -eq 0 ] && grep -q "schema of .*ckpt-00000008.pt" "$tmp/later.log"'
+"$doppel" inspect "$tmp/t.h5" --json > "$tmp/t.json" 2>/dev/null; "$doppel" inspect "$tmp/later.h5" --json > "$tmp/later.json" 2>/dev/null
+check "the run's schema is the training data's" '[ "$(python3 -c "import json; print(json.load(open(\"$tmp/t.json\"))[\"schema\"] == json.load(open(\"$tmp/later.json\"))[\"schema\"])")" = True ]'
+"$doppel" prepare --config configs/traffic.toml --out "$tmp/x.h5" --schema-from "$tmp" > "$tmp/nockpt_dir.log" 2>&1
+check "--schema-from a directory without checkpoints fails clearly" '[ $? -eq 1 ] && grep -q "a directory without checkpoints" "$tmp/nockpt_dir.log"'
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -49,3 +49,25 @@ TEST(CheckpointArchive, AnyChangedByteIsCaughtByTheChecksum) {
             std::string::npos);
   EXPECT_NE(error_of([&] { doppel::read_checkpoint_bytes(tmp.path()); }).find("is a directory"), std::string::npos);
 }
+
+// Checkpoints written before the checksum line existed are complete zip archives without it:
+// they still load (unverified, with a note on stderr); the same bytes cut short do not.
+TEST(CheckpointArchive, ACheckpointFromBeforeChecksumsStillLoads) {
+  TempDir tmp;
+  const std::string bytes = write_small_checkpoint(tmp.file("c.pt"));
+  const std::string legacy = bytes.substr(0, bytes.rfind("\ndoppel-checkpoint-crc32c:"));
+  doppel_test::write_text(tmp.file("old.pt"), legacy);
+  testing::internal::CaptureStderr();
+  const std::string body = doppel::read_checkpoint_bytes(tmp.file("old.pt"));
+  EXPECT_NE(testing::internal::GetCapturedStderr().find("old.pt: written before checkpoints carried a checksum"),
+            std::string::npos);
+  EXPECT_EQ(body, legacy);
+  torch::serialize::InputArchive in;
+  doppel::load_checkpoint_archive(in, body, tmp.file("old.pt"));
+  torch::Tensor w;
+  in.read("weights", w);
+  EXPECT_TRUE(torch::equal(w, torch::arange(1000, torch::kFloat)));
+  doppel_test::write_text(tmp.file("cut.pt"), legacy.substr(0, legacy.size() - 30));
+  EXPECT_NE(error_of([&] { doppel::read_checkpoint_bytes(tmp.file("cut.pt")); }).find("not a readable doppel checkpoint"),
+            std::string::npos);
+}
