@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Joint vs per-critic clipping (and, optionally, per-layer bounds) at the same privacy budget
-# (issue 6, docs/results_privacy.md): trains the DP traffic model once per clipping mode with
+# (docs/results_privacy.md): trains the DP traffic model once per clipping mode with
 # the same steps, training seed and noise seed, generates, evaluates, and prints one row per
 # mode (epsilon spent, sigma, similarity, autocorrelation). A program, not a test: the figures
 # vary with the seed, read them next to the run-to-run spread in docs/results_privacy.md.

@@ -1,5 +1,5 @@
-// Training and generation speed of the DoppelGANger model on a fixed synthetic shape
-// (issue 4): 4,096 sequences × 168 steps × 1 continuous feature (zero_one), 3 attributes
+// Training and generation speed of the DoppelGANger model on a fixed synthetic shape:
+// 4,096 sequences × 168 steps × 1 continuous feature (zero_one), 3 attributes
 // (a categorical of width 4 and two continuous), batch 100, sample_len 8, one thread.
 //   build/bench/train_speed_bench [--steps N] [--gen N] [--gen-batch N] [--threads T] [--set key=value ...]
 // Prints one JSON object:

@@ -11,7 +11,7 @@ namespace doppel {
 // OpenBLAS 0.3.21 (Debian 12) does not recognise newer CPUs (Intel Emerald Rapids, AMD Zen 4/5)
 // and falls back to generic SSE3 ("Prescott") or AVX2 ("Haswell") kernels, although the CPU
 // runs its AVX-512 ("SKYLAKEX") kernels: the same traffic training step is 3.5x faster with them
-// on an Emerald Rapids VM (docs/results.md, fourth session).
+// on an Emerald Rapids VM (docs/results.md).
 std::string better_openblas_core(const std::string& picked, bool avx512, bool avx2_fma);
 
 // The core select_openblas_kernels() forces on this CPU when OpenBLAS picks a slower one:

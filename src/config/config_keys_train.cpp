@@ -46,7 +46,7 @@ std::vector<KeySpec> train_key_specs() {
        "learns from the attribute critic alone, while the feature critic still judges the features "
        "against the generated attributes and trains the min/max and feature generators (with "
        "`model.attribute_output = \"gumbel_hard\"` its straight-through gradient made the traffic "
-       "features too regular; docs/results.md, sixth session)"},
+       "features too regular; docs/results.md)"},
       {"train.seed", T::Integer, "0",
        "seed of weights, noise, interpolation weights and data order (same seed → same run)"},
       {"train.memory_cache_mb", T::Integer, std::to_string(kDefaultMemoryCacheMiB),

@@ -8,6 +8,7 @@
 #include "doppel/error.hpp"
 #include "doppel/eval/decoded_view.hpp"
 #include "doppel/eval/learned_metrics.hpp"
+#include "doppel/eval/statistics.hpp"
 
 namespace doppel {
 namespace {
@@ -25,23 +26,23 @@ void append_summaries(const std::vector<double>& x, std::vector<float>& out) {
   double mean = 0, lo = x[0], hi = x[0];
   for (double v : x) mean += v, lo = std::min(lo, v), hi = std::max(hi, v);
   mean /= double(n);
-  double var = 0, cov = 0, dsum = 0, dmax = 0;
+  double var = 0, dsum = 0, dmax = 0;
   for (size_t t = 0; t < n; ++t) {
     var += (x[t] - mean) * (x[t] - mean);
     if (t > 0) {
       const double d = std::fabs(x[t] - x[t - 1]);
       dsum += d;
       dmax = std::max(dmax, d);
-      cov += (x[t] - mean) * (x[t - 1] - mean);
     }
   }
+  const double lag1 = eval::autocorrelation(x.data(), n, 1)[0];  // NaN when undefined
   out.push_back(float(mean));
   out.push_back(float(std::sqrt(var / double(n))));
   out.push_back(float(lo));
   out.push_back(float(hi));
   out.push_back(n > 1 ? float(dsum / double(n - 1)) : kMissing);
   out.push_back(n > 1 ? float(dmax) : kMissing);
-  out.push_back(n > 1 && var > 0 ? float(cov / var) : kMissing);
+  out.push_back(std::isfinite(lag1) ? float(lag1) : kMissing);
 }
 
 // One row per sequence: the raw series of every feature (steps 0..L-1, missing after the

@@ -23,18 +23,10 @@ struct LstmWithAttributesImpl : torch::nn::Module {
     if (attrs > 0) attr = register_module("attr", torch::nn::Linear(attrs, attr_hidden));
   }
 
-  // x [B, T, in], a [B, attrs]; last [B] (int64) = which step's hidden state to use
-  // (undefined: the final step).
-  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& a,
-                        const torch::Tensor& last = {}) {
+  // x [B, T, in], a [B, attrs]: the hidden state after the final step, joined with the attributes.
+  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& a) {
     auto out = std::get<0>(lstm->forward(x));  // [B, T, H]
-    torch::Tensor h;
-    if (last.defined()) {
-      auto idx = last.view({-1, 1, 1}).expand({out.size(0), 1, out.size(2)});
-      h = out.gather(1, idx).squeeze(1);
-    } else {
-      h = out.select(1, out.size(1) - 1);
-    }
+    torch::Tensor h = out.select(1, out.size(1) - 1);
     if (attr) h = torch::cat({h, torch::relu(attr->forward(a))}, 1);
     return head->forward(h);
   }

@@ -202,7 +202,7 @@ torch::Tensor AttributeGeneratorImpl::activate(torch::Tensor logits, const torch
     // losing every argmax; at a small tau the critics see nearly one-hot vectors. Nearly is not
     // enough in the full model: the feature critic separates real from fake by that residual
     // softness, which the generator cannot remove without distorting the probabilities, and the
-    // features collapsed (docs/results.md, fifth session); "gumbel_hard" shows the critics the
+    // features collapsed (docs/results.md); "gumbel_hard" shows the critics the
     // exact one-hot of the draw (the straight-through branch below).
     const int64_t width = logits.size(-1);
     auto u = gumbel_uniform.narrow(1, column, width);

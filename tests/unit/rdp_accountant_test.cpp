@@ -68,7 +68,7 @@ TEST(RdpAccountant, MatchesOpacusReferenceTable) {
     double eps = doppel::compute_epsilon(r.q, r.sigma, r.steps, r.delta, &alpha);
     double rel = std::fabs(eps - r.eps) / r.eps;
     worst = std::max(worst, rel);
-    // The brief allows 1 %; the implementation follows the same series, so it agrees
+    // A 1 % tolerance is allowed; the implementation follows the same series, so it agrees
     // to rounding (worst seen: 4.5e-12, on the 10,000-step rows).
     EXPECT_LT(rel, 1e-9) << "q=" << r.q << " sigma=" << r.sigma << " steps=" << r.steps << " eps=" << eps
                          << " reference=" << r.eps;

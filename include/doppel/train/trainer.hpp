@@ -1,4 +1,4 @@
-// The DoppelGANger training loop (issue 4): d_rounds critic updates on detached fakes,
+// The DoppelGANger training loop: d_rounds critic updates on detached fakes,
 // then g_rounds generator updates, written plainly like LibTorch's DCGAN example, with
 // communication (gradient all-reduce) behind the Communicator. One writer: rank 0 writes
 // checkpoints, TensorBoard scalars and samples. See docs/model.md.
