@@ -25,6 +25,14 @@ std::vector<KeySpec> model_key_specs() {
        "units per hidden layer of the auxiliary attribute discriminator"},
       {"model.sample_len", T::Integer, "10",
        "time steps emitted per LSTM cell (batch generation); must divide the sequence length L"},
+      {"model.feature_output", T::String, "\"cell\"",
+       "how the feature generator turns its LSTM cells into steps: `cell` (DoppelGANger: one linear layer "
+       "maps a cell's state to its sample_len steps, so each position in the cell has its own weights) or "
+       "`interpolated` (the cells' states are linearly interpolated to every step and a one-hidden-layer "
+       "network shared by all steps maps each to its outputs: no position in a cell is special)"},
+      {"model.feature_head_units", T::Integer, "32",
+       "width of the interpolated states and of the step network's hidden layer with "
+       "`model.feature_output = \"interpolated\"`"},
       {"model.packing", T::Integer, "1",
        "PacGAN packing: the discriminators judge this many samples concatenated (1 = off); "
        "the batch size must be a multiple of it"},

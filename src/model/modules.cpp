@@ -57,6 +57,12 @@ ModelOptions ModelOptions::from_config(const Config& c) {
   if (!(o.gumbel_tau > 0))
     throw Error(c.origin() + ": model.gumbel_tau must be > 0, got " + std::to_string(o.gumbel_tau));
   o.attribute_autoregressive = c.boolean("model.attribute_autoregressive");
+  const std::string feature_output = c.string("model.feature_output");
+  if (feature_output != "cell" && feature_output != "interpolated")
+    throw Error(c.origin() + ": model.feature_output must be \"cell\" or \"interpolated\", got \"" +
+                feature_output + "\"");
+  o.interpolated_feature_output = feature_output == "interpolated";
+  positive("feature_head_units", o.feature_head_units);
   return o;
 }
 
@@ -246,6 +252,22 @@ torch::Tensor MinMaxGeneratorImpl::forward(const torch::Tensor& noise, const tor
   return apply_output_activations(mlp_->forward(torch::cat({noise, attributes}, 1)), blocks_);
 }
 
+torch::Tensor linear_interpolation_matrix(int64_t steps, int64_t cells) {
+  auto m = torch::zeros({steps, cells});
+  auto a = m.accessor<float, 2>();
+  for (int64_t t = 0; t < steps; ++t) {
+    if (cells == 1 || steps == 1) {
+      a[t][0] = 1;
+      continue;
+    }
+    const double at = double(t) * double(cells - 1) / double(steps - 1);  // cell 0 at step 0, the last at steps-1
+    const int64_t i = std::min<int64_t>(int64_t(at), cells - 2);
+    a[t][i] = float(1 - (at - double(i)));
+    a[t][i + 1] = float(at - double(i));
+  }
+  return m;
+}
+
 FeatureGeneratorImpl::FeatureGeneratorImpl(const ModelLayout& layout, const ModelOptions& o)
     : blocks_(layout.step_blocks), L_(layout.L), sample_len_(layout.sample_len),
       step_width_(layout.step_width()) {
@@ -254,7 +276,19 @@ FeatureGeneratorImpl::FeatureGeneratorImpl(const ModelLayout& layout, const Mode
                                                      o.lstm_units)
                                   .num_layers(o.lstm_layers)
                                   .batch_first(true)));
-  out_ = register_module("out", torch::nn::Linear(o.lstm_units, sample_len_ * step_width_));
+  if (o.interpolated_feature_output) {
+    // Resize-then-transform (Odena et al. 2016, "Deconvolution and checkerboard artifacts"): each
+    // cell's state is mapped to a step state, these are interpolated to every step, and one output
+    // layer shared by all steps maps them to outputs, so no weight belongs to a position in a cell.
+    // The map comes before the interpolation: both are linear (the interpolation weights sum to 1,
+    // so the bias passes through), so this is the same function as interpolating first at a
+    // sample_len-th of the cost.
+    step_state_ = register_module("step_state", torch::nn::Linear(o.lstm_units, o.feature_head_units));
+    out_ = register_module("out", torch::nn::Linear(o.feature_head_units, step_width_));
+    interpolation_ = linear_interpolation_matrix(L_, L_ / sample_len_);
+  } else {
+    out_ = register_module("out", torch::nn::Linear(o.lstm_units, sample_len_ * step_width_));
+  }
 }
 
 torch::Tensor FeatureGeneratorImpl::forward(const torch::Tensor& attributes, const torch::Tensor& noise) {
@@ -271,8 +305,18 @@ torch::Tensor FeatureGeneratorImpl::forward(const torch::Tensor& attributes, con
     auto input = torch::cat({attributes.unsqueeze(1).expand({B, cells, attributes.size(1)}), noise}, 2);
     hidden = std::get<0>(lstm_->forward(input));
   }
-  auto steps = out_->forward(hidden).reshape({B, L_, step_width_});  // cell c -> steps c*S..c*S+S-1
-  return activate_and_mask_steps(steps, blocks_);
+  if (!step_state_) {
+    auto steps = out_->forward(hidden).reshape({B, L_, step_width_});  // cell c -> steps c*S..c*S+S-1
+    return activate_and_mask_steps(steps, blocks_);
+  }
+  if (interpolation_.device() != hidden.device() || interpolation_.dtype() != hidden.dtype())
+    interpolation_ = interpolation_.to(hidden.options());
+  // Time-major so that the interpolation and the output layer are one matrix product each:
+  // [L, cells] x [cells, B*P] -> [L, B, P] -> [L, B, F+2], then back to batch-major.
+  auto cell_states = step_state_->forward(hidden).transpose(0, 1).contiguous();  // [cells, B, P]
+  auto step_states = interpolation_.mm(cell_states.view({cells, -1})).view({L_, B, -1});
+  auto steps = out_->forward(torch::relu(step_states)).transpose(0, 1);
+  return activate_and_mask_steps(steps.contiguous(), blocks_);
 }
 
 namespace {

@@ -10,6 +10,7 @@
 #include "doppel/model/example_random.hpp"
 #include "doppel/model/generator.hpp"
 #include "doppel/model/model_space.hpp"
+#include "doppel/model/output_activation.hpp"
 #include "doppel/model/packing.hpp"
 #include "doppel/model/wgan_gp.hpp"
 #include "synthetic_source.hpp"
@@ -279,14 +280,85 @@ TEST(ModelOptions, ReadsAndValidatesTheModelSection) {
   EXPECT_FALSE(gh.attribute_autoregressive);
   EXPECT_TRUE(ModelOptions::from_config(Config::parse("[model]\nattribute_autoregressive = true\n", "m.toml"))
                   .attribute_autoregressive);
+  auto fo = ModelOptions::from_config(
+      Config::parse("[model]\nfeature_output = \"interpolated\"\nfeature_head_units = 9\n", "m.toml"));
+  EXPECT_TRUE(fo.interpolated_feature_output);
+  EXPECT_EQ(fo.feature_head_units, 9);
   for (const char* bad : {"[model]\nattribute_output = \"gumbel_soft\"\n", "[model]\nlstm_units = 0\n",
-                          "[model]\ngumbel_tau = 0.0\n"}) {
+                          "[model]\ngumbel_tau = 0.0\n",
+                          "[model]\nfeature_output = \"steps\"\n", "[model]\nfeature_head_units = 0\n"}) {
     try {
       ModelOptions::from_config(Config::parse(bad, "m.toml"));
       ADD_FAILURE() << "accepted: " << bad;
     } catch (const Error& e) {
       EXPECT_NE(std::string(e.what()).find("m.toml"), std::string::npos) << e.what();
       EXPECT_NE(std::string(e.what()).find("model."), std::string::npos) << e.what();
+    }
+  }
+}
+
+// The interpolated output against a direct computation: each LSTM cell state mapped to a step
+// state, those linearly interpolated with the first cell at step 0 and the last at step L-1,
+// then a ReLU, the shared output layer and the output activations.
+TEST(FeatureGenerator, InterpolatedOutputMatchesADirectComputation) {
+  torch::manual_seed(5);
+  auto o = small_options();  // L = 12, sample_len 3: 4 cells
+  o.interpolated_feature_output = true;
+  o.feature_head_units = 6;
+  auto layout = ModelLayout::from(mixed_schema(), o);
+  FeatureGenerator fg(layout, o);
+  torch::NoGradGuard no_grad;
+  auto attributes = torch::rand({2, layout.all_attribute_width()});
+  auto noise = torch::randn({2, layout.cells, o.feature_noise_dim});
+  auto got = fg->forward(attributes, noise);
+
+  auto children = fg->named_children();
+  auto lstm = children["lstm"]->as<torch::nn::LSTM>();
+  auto step_state = children["step_state"]->as<torch::nn::Linear>();
+  auto out = children["out"]->as<torch::nn::Linear>();
+  auto input = torch::cat({attributes.unsqueeze(1).expand({2, layout.cells, attributes.size(1)}), noise}, 2);
+  auto cell_states = step_state->forward(std::get<0>(lstm->forward(input)));  // [2, 4, 6]
+  std::vector<torch::Tensor> steps;
+  for (int64_t t = 0; t < layout.L; ++t) {
+    const double at = double(t) * double(layout.cells - 1) / double(layout.L - 1);  // 3/11 cells a step
+    const int64_t i = std::min<int64_t>(int64_t(at), layout.cells - 2);
+    const double w = at - double(i);
+    auto state = cell_states.select(1, i) * (1 - w) + cell_states.select(1, i + 1) * w;
+    steps.push_back(out->forward(torch::relu(state)));
+  }
+  auto expected = activate_and_mask_steps(torch::stack(steps, 1), layout.step_blocks);
+  EXPECT_TRUE(torch::allclose(got, expected, 1e-5, 1e-6)) << (got - expected).abs().max().item<float>();
+  EXPECT_TRUE(torch::allclose(linear_interpolation_matrix(5, 3).sum(1), torch::ones({5})));
+  EXPECT_FLOAT_EQ(linear_interpolation_matrix(5, 3)[1][0].item<float>(), 0.5f);  // step 1: halfway to cell 1
+}
+
+// With every cell in the same state, the interpolated output is the same at every step: no
+// position inside a cell has weights of its own. DoppelGANger's per-cell output layer gives
+// each position its own bias, so the same states still make a pattern that repeats each cell.
+TEST(FeatureGenerator, InterpolatedOutputHasNoPositionInTheCell) {
+  for (bool interpolated : {true, false}) {
+    torch::manual_seed(6);
+    auto o = small_options();
+    o.interpolated_feature_output = interpolated;
+    auto layout = ModelLayout::from(mixed_schema(), o);
+    FeatureGenerator fg(layout, o);
+    torch::NoGradGuard no_grad;
+    for (auto& p : fg->named_children()["lstm"]->parameters()) p.zero_();  // every cell's state: 0
+    auto out = fg->named_children()["out"]->as<torch::nn::Linear>();
+    out->weight.uniform_(-1, 1);
+    out->bias.uniform_(-1, 1);
+    const int64_t W = layout.step_width();  // the flag, last 2 of each step's W: "continue" everywhere
+    for (int64_t r = 0; r < out->bias.size(0); ++r)
+      if (r % W >= W - 2) out->bias[r] = r % W == W - 2 ? 5.0f : -5.0f;
+    auto steps = fg->forward(torch::rand({3, layout.all_attribute_width()}),
+                             torch::randn({3, layout.cells, o.feature_noise_dim}));
+    auto spread = (steps - steps.select(1, 0).unsqueeze(1)).abs().max().item<float>();
+    if (interpolated) {
+      EXPECT_LT(spread, 1e-6f);
+    } else {
+      EXPECT_GT(spread, 1e-2f);
+      auto cell_shifted = steps.narrow(1, o.sample_len, layout.L - o.sample_len);
+      EXPECT_TRUE(torch::allclose(cell_shifted, steps.narrow(1, 0, layout.L - o.sample_len)));
     }
   }
 }

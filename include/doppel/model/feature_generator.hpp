@@ -1,6 +1,9 @@
 // The time-series generator: an LSTM fed [all attributes, fresh noise] at every cell;
-// each cell emits sample_len steps of features plus the generation flag. Because no
-// output is fed back, one LSTM call runs over all cells.
+// each cell yields sample_len steps of features plus the generation flag. Because no
+// output is fed back, one LSTM call runs over all cells. With model.feature_output "cell"
+// (DoppelGANger) one linear layer maps a cell's state to its sample_len steps; with
+// "interpolated" each cell's state is mapped to a step state, the step states are linearly
+// interpolated to every step, and an output layer shared by all steps maps each (after a ReLU).
 #pragma once
 #include <torch/torch.h>
 #include "doppel/model/model_layout.hpp"
@@ -18,9 +21,15 @@ class FeatureGeneratorImpl : public torch::nn::Module {
   std::vector<OutputSpec> blocks_;
   int64_t L_, sample_len_, step_width_;
   torch::nn::LSTM lstm_{nullptr};
+  torch::nn::Linear step_state_{nullptr};  // "interpolated" only
   torch::nn::Linear out_{nullptr};
+  torch::Tensor interpolation_;  // "interpolated": [L, cells], see linear_interpolation_matrix
 };
 TORCH_MODULE(FeatureGenerator);
+
+// [steps, cells] weights of linear interpolation from cells to steps: the first cell at step 0,
+// the last at step steps-1, each row two neighbouring cells' weights summing to 1.
+torch::Tensor linear_interpolation_matrix(int64_t steps, int64_t cells);
 
 // steps [B, L, F + 2] with the flag in the last 2 columns. Step t is kept when every earlier
 // step's flag says "continue" (argmax 0); the first step whose flag says "end" is the last one

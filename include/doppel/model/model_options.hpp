@@ -20,6 +20,8 @@ struct ModelOptions {
   bool attribute_gumbel = false;            // model.attribute_output = "gumbel" or "gumbel_hard"
   double gumbel_tau = 0.2;                  // model.gumbel_tau
   bool attribute_autoregressive = false;    // model.attribute_autoregressive
+  bool interpolated_feature_output = false;  // model.feature_output = "interpolated"
+  int64_t feature_head_units = 32;           // model.feature_head_units
 
   // Reads section `model`; throws Error naming the key for non-positive sizes.
   static ModelOptions from_config(const Config& config);
