@@ -28,8 +28,10 @@ judge() {  # generate from a checkpoint (or the run's newest) and evaluate; $1 =
 judge "$DIR/eval" --run "$DIR/run"
 mv "$DIR/eval.h5" "$DIR/synthetic.h5"
 if [[ ${EVERY_CHECKPOINT:-0} == 1 ]]; then
+  newest=$(ls "$DIR"/run/ckpt-*.pt | tail -n 1)
   for ckpt in "$DIR"/run/ckpt-*.pt; do
     step=$(basename "$ckpt" .pt); step=${step#ckpt-}
+    if [[ $ckpt == "$newest" ]]; then cp -r "$DIR/eval" "$DIR/eval-step-$step"; continue; fi  # judged above
     judge "$DIR/eval-step-$step" --checkpoint "$ckpt"
     rm -f "$DIR/eval-step-$step.h5"
   done

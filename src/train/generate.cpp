@@ -29,7 +29,13 @@ LoadedGenerator load_generator(const std::string& path) {
   torch::serialize::InputArchive g;
   m.moving_average = a.try_read("generator_ema", g);
   if (!m.moving_average) a.read("generator", g);
-  m.generator->load(g);
+  try {
+    m.generator->load(g);
+  } catch (const c10::Error& e) {
+    const std::string what = e.what_without_backtrace();
+    throw Error(path + ": the stored generator weights do not fit the networks its stored config describes (" +
+                what.substr(0, what.find('\n')) + "); was the checkpoint written by another version of doppel?");
+  }
   m.generator->eval();
   torch::Tensor step;
   a.read("step", step);
