@@ -41,9 +41,11 @@ def main():
     with open(base + ".gp", "w") as gp:
         gp.write(f"set terminal {terminal} size 1500,900\nset output '{png}'\n"
                  f"set multiplot layout 2,3 title 'Generator learning-rate schedules: mean over seeds {' '.join(seeds)}'\n"
-                 "set key bottom right\nset grid\nset xlabel 'training step'\n")
+                 "set key noenhanced opaque box\nset grid\nset xlabel 'training step'\n")
         for k, (title, _) in enumerate(METRICS):
-            gp.write(f"set title '{title}'\nplot " + ", ".join(
+            # the key where the lines are not: improving metrics rise to the right or fall to it
+            gp.write(f"set key {'bottom' if 'higher' in title else 'top'} right\n")
+            gp.write(f"set title '{title}' noenhanced\nplot " + ", ".join(
                 f"'{base}.dat' index {i} using 1:{k + 2} with linespoints title '{name}'"
                 for i, (name, _) in enumerate(groups)) + "\n")
         gp.write("unset multiplot\n")

@@ -108,7 +108,7 @@ Batch from_model_space(const torch::Tensor& attributes, const torch::Tensor& fea
     }
     const float* src = pf + i * L * W;
     int64_t len = L;
-    for (int64_t t = 0; t < L; ++t)
+    for (int64_t t = 0; t < L && !layout.fixed_length; ++t)
       if (src[t * W + F + 1] > src[t * W + F]) {  // first "end" flag: the last step
         len = t + 1;
         break;

@@ -71,6 +71,7 @@ ModelLayout ModelLayout::from(const Schema& schema, const ModelOptions& options)
   l.attribute_blocks = schema.attribute_outputs();
   l.step_blocks = schema.feature_outputs();
   l.use_minmax = options.use_minmax;
+  l.fixed_length = schema.kind == "windows";
   int64_t off = 0;
   for (const auto& b : l.step_blocks) {
     if (!b.discrete) {
@@ -269,7 +270,7 @@ torch::Tensor linear_interpolation_matrix(int64_t steps, int64_t cells) {
 }
 
 FeatureGeneratorImpl::FeatureGeneratorImpl(const ModelLayout& layout, const ModelOptions& o)
-    : blocks_(layout.step_blocks), L_(layout.L), sample_len_(layout.sample_len),
+    : blocks_(layout.step_blocks), fixed_length_(layout.fixed_length), L_(layout.L), sample_len_(layout.sample_len),
       step_width_(layout.step_width()) {
   lstm_ = register_module(
       "lstm", torch::nn::LSTM(torch::nn::LSTMOptions(layout.all_attribute_width() + o.feature_noise_dim,
@@ -307,7 +308,7 @@ torch::Tensor FeatureGeneratorImpl::forward(const torch::Tensor& attributes, con
   }
   if (!step_state_) {
     auto steps = out_->forward(hidden).reshape({B, L_, step_width_});  // cell c -> steps c*S..c*S+S-1
-    return activate_and_mask_steps(steps, blocks_);
+    return activate_steps(steps);
   }
   if (interpolation_.device() != hidden.device() || interpolation_.dtype() != hidden.dtype())
     interpolation_ = interpolation_.to(hidden.options());
@@ -316,7 +317,12 @@ torch::Tensor FeatureGeneratorImpl::forward(const torch::Tensor& attributes, con
   auto cell_states = step_state_->forward(hidden).transpose(0, 1).contiguous();  // [cells, B, P]
   auto step_states = interpolation_.mm(cell_states.view({cells, -1})).view({L_, B, -1});
   auto steps = out_->forward(torch::relu(step_states)).transpose(0, 1);
-  return activate_and_mask_steps(steps.contiguous(), blocks_);
+  return activate_steps(steps);
+}
+
+torch::Tensor FeatureGeneratorImpl::activate_steps(const torch::Tensor& steps) const {
+  // Windows never end early: no mask, so no generated week is cut short (see model_layout.hpp).
+  return fixed_length_ ? apply_output_activations(steps, blocks_) : activate_and_mask_steps(steps, blocks_);
 }
 
 namespace {

@@ -363,6 +363,36 @@ TEST(FeatureGenerator, InterpolatedOutputHasNoPositionInTheCell) {
   }
 }
 
+// Windows data never end early: with a flag that says "end" at every step, a windows model's
+// steps stay unmasked and every generated sequence has length L; a sequences model ends after
+// the first step.
+TEST(FeatureGenerator, WindowsAreNeverCutShortByTheFlag) {
+  for (const char* kind : {"windows", "sequences"}) {
+    torch::manual_seed(7);
+    auto schema = mixed_schema();
+    schema.kind = kind;
+    auto o = small_options();
+    auto layout = ModelLayout::from(schema, o);
+    EXPECT_EQ(layout.fixed_length, std::string(kind) == "windows");
+    Generator g(layout, o);
+    torch::NoGradGuard no_grad;
+    auto out = g->named_children()["feature"]->named_children()["out"]->as<torch::nn::Linear>();
+    const int64_t W = layout.step_width();
+    for (int64_t r = 0; r < out->bias.size(0); ++r)
+      if (r % W >= W - 2) {
+        out->weight[r].zero_();
+        out->bias[r] = r % W == W - 2 ? -5.0f : 5.0f;  // "end" everywhere
+      }
+    auto gen = make_cpu_generator(12);
+    auto sample = g->forward(draw_generator_noise(gen, layout, o, 4, 0, 4));
+    auto batch = from_model_space(sample.attributes, sample.features, layout);
+    const auto last = sample.features.select(1, layout.L - 1).narrow(-1, 0, layout.F).abs().sum().item<float>();
+    for (int64_t i = 0; i < 4; ++i) EXPECT_EQ(batch.lengths[i], layout.fixed_length ? layout.L : 1) << kind;
+    if (layout.fixed_length) EXPECT_GT(last, 0.0f);
+    else EXPECT_EQ(last, 0.0f);
+  }
+}
+
 TEST(Generator, StepsAfterTheFlagEndAreZero) {
   // Hand-made steps: sample 0 ends at t = 2, sample 1 never ends, sample 2 ends at t = 0.
   auto steps = torch::rand({3, 5, 4}) + 0.1;  // every value non-zero

@@ -14,11 +14,15 @@ class FeatureGeneratorImpl : public torch::nn::Module {
  public:
   FeatureGeneratorImpl(const ModelLayout& layout, const ModelOptions& options);
   // attributes [B, A + M] (hardened, detached), noise [B, cells, Zf] -> [B, L, F + 2], masked
-  // after the end of each sequence (see mask_after_generation_flag).
+  // after the end of each sequence (see mask_after_generation_flag) unless the layout is
+  // fixed_length.
   torch::Tensor forward(const torch::Tensor& attributes, const torch::Tensor& noise);
 
  private:
+  torch::Tensor activate_steps(const torch::Tensor& steps) const;
+
   std::vector<OutputSpec> blocks_;
+  bool fixed_length_;
   int64_t L_, sample_len_, step_width_;
   torch::nn::LSTM lstm_{nullptr};
   torch::nn::Linear step_state_{nullptr};  // "interpolated" only

@@ -21,6 +21,10 @@ struct ModelLayout {
   std::vector<bool> continuous_minus_one;    // their range is [-1, 1]
   int64_t A = 0, M = 0, F = 0, L = 0, sample_len = 1, cells = 0;
   bool use_minmax = true;
+  // Every sequence has length L (windows data): the generator's steps are not masked after a
+  // generation flag that says "end" early, and model space -> batch gives every sequence length
+  // L. The flag is still generated and judged by the critic, as the real data's flag.
+  bool fixed_length = false;
 
   int64_t all_attribute_width() const { return A + M; }
   int64_t step_width() const { return F + 2; }
