@@ -56,6 +56,13 @@ struct ColumnStats {
     col.summary = s.summary;
     if (s.categorical()) {
       if (labels.empty()) throw Error(origin + ": column '" + s.name + "' has no values");
+      // Calendar attributes get their whole domain, not the values this data happens to have:
+      // a schema fitted on windows that all start at one hour must still encode later data
+      // that starts at any hour, and the list then says nothing about the data.
+      static const std::map<std::string, std::pair<int, int>> kCalendar{
+          {"@start_dayofweek", {0, 6}}, {"@start_month", {1, 12}}, {"@start_hour", {0, 23}}};
+      if (auto domain = kCalendar.find(s.source); domain != kCalendar.end())
+        for (int v = domain->second.first; v <= domain->second.second; ++v) labels.insert(std::to_string(v));
       col.categories.assign(labels.begin(), labels.end());
       // Integer-looking labels (day of week, month) sort numerically.
       bool numeric = std::all_of(col.categories.begin(), col.categories.end(), [](const std::string& x) {

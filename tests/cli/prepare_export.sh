@@ -45,19 +45,19 @@ check "test_from on sequences is refused" '[ $? -eq 1 ] && grep -q "data.test_fr
 
 # New data encoded with an existing schema: the first 2,000 hours of the series, a later
 # "month" in miniature. Same schema; an unseen category refused; out-of-range numbers counted.
-# Windowed with the stride of t.h5, so that they start at the hours t.h5's `hour` column knows.
 zcat data/metro_traffic/Metro_Interstate_Traffic_Volume.csv.gz | head -2001 > "$tmp/later.csv"
-"$doppel" prepare --config configs/traffic.toml --input "$tmp/later.csv" --set data.stride=24 --schema-from "$tmp/t.h5" --out "$tmp/later.h5" > "$tmp/later.log" 2>&1
+"$doppel" prepare --config configs/traffic.toml --input "$tmp/later.csv" --schema-from "$tmp/t.h5" --out "$tmp/later.h5" > "$tmp/later.log" 2>&1
 check "prepare --schema-from exits 0" '[ $? -eq 0 ]' || cat "$tmp/later.log"
 "$doppel" inspect "$tmp/later.h5" --json > "$tmp/later.json" 2>/dev/null
+check "calendar attributes know their whole domain (t.h5's windows start at few hours)" '[ "$(python3 -c "import json; s=json.load(open(\"$tmp/t.json\"))[\"schema\"]; print([c[\"categories\"] for c in s if c[\"name\"] in (\"day_of_week\", \"month\", \"hour\")])")" = "[7, 12, 24]" ]'
 check "the schema is the training file's" '[ "$(python3 -c "import json; a=json.load(open(\"$tmp/t.json\")); b=json.load(open(\"$tmp/later.json\")); print(a[\"schema\"] == b[\"schema\"])")" = True ]'
 # (window attributes are summaries: weather_main is the window's most frequent value)
 sed 's/,Clouds,/,Volcanic ash,/g' "$tmp/later.csv" > "$tmp/ash.csv"
-"$doppel" prepare --config configs/traffic.toml --input "$tmp/ash.csv" --set data.stride=24 --schema-from "$tmp/t.h5" --out "$tmp/ash.h5" > "$tmp/ash.log" 2>&1
+"$doppel" prepare --config configs/traffic.toml --input "$tmp/ash.csv" --schema-from "$tmp/t.h5" --out "$tmp/ash.h5" > "$tmp/ash.log" 2>&1
 check "an unknown category is refused naming column and value" '[ $? -eq 1 ] && grep -q "ash.csv: the window starting .*column .weather_main.: category .Volcanic ash. is not in the schema of .*t.h5" "$tmp/ash.log"'
 check "nothing written for the refused file" '[ ! -e "$tmp/ash.h5" ]'
 sed '3s/,[0-9]*\(\r\?\)$/,99999\1/' "$tmp/later.csv" > "$tmp/big.csv"  # (CRLF input)
-"$doppel" prepare --config configs/traffic.toml --input "$tmp/big.csv" --set data.stride=24 --schema-from "$tmp/t.h5" --out "$tmp/big.h5" > "$tmp/big.log" 2>&1
+"$doppel" prepare --config configs/traffic.toml --input "$tmp/big.csv" --schema-from "$tmp/t.h5" --out "$tmp/big.h5" > "$tmp/big.log" 2>&1
 check "an out-of-range volume is clamped and warned about" '[ $? -eq 0 ] && grep -q "1 values of .traffic_volume. lie outside the range" "$tmp/big.log"'
 "$doppel" inspect "$tmp/big.h5" --json > "$tmp/big.json" 2>/dev/null
 check "the report counts it" '[ "$(python3 -c "import json; print(json.load(open(\"$tmp/big.json\"))[\"prepare_report\"][\"values_outside_schema_range\"])")" = "{'"'"'traffic_volume'"'"': 1}" ]'
