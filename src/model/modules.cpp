@@ -286,7 +286,7 @@ FeatureGeneratorImpl::FeatureGeneratorImpl(const ModelLayout& layout, const Mode
     // sample_len-th of the cost.
     step_state_ = register_module("step_state", torch::nn::Linear(o.lstm_units, o.feature_head_units));
     out_ = register_module("out", torch::nn::Linear(o.feature_head_units, step_width_));
-    interpolation_ = linear_interpolation_matrix(L_, L_ / sample_len_);
+    interpolation_ = linear_interpolation_matrix(L_, layout.cells);
   } else {
     out_ = register_module("out", torch::nn::Linear(o.lstm_units, sample_len_ * step_width_));
   }
