@@ -19,9 +19,9 @@
 #include <string>
 #include <vector>
 
-#include "doppel/blas_kernels.hpp"
-#include "doppel/batch_source.hpp"
-#include "doppel/config.hpp"
+#include "doppel/runtime/blas_kernels.hpp"
+#include "doppel/data/batch_source.hpp"
+#include "doppel/config/config.hpp"
 #include "doppel/error.hpp"
 #include "doppel/model/attribute_generator.hpp"
 #include "doppel/model/discriminator.hpp"
@@ -29,7 +29,7 @@
 #include "doppel/model/model_layout.hpp"
 #include "doppel/model/packing.hpp"
 #include "doppel/model/wgan_gp.hpp"
-#include "doppel/train/fused_adam.hpp"
+#include "doppel/optim/fused_adam.hpp"
 
 using namespace doppel;
 

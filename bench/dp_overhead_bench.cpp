@@ -10,10 +10,10 @@
 #include <random>
 #include <string>
 
-#include "doppel/blas_kernels.hpp"
-#include "doppel/batch_source.hpp"
-#include "doppel/communicator.hpp"
-#include "doppel/config.hpp"
+#include "doppel/runtime/blas_kernels.hpp"
+#include "doppel/data/batch_source.hpp"
+#include "doppel/dist/communicator.hpp"
+#include "doppel/config/config.hpp"
 #include "doppel/train/trainer.hpp"
 #include "../tests/unit/synthetic_source.hpp"  // test_column: the fixture columns tests use too
 

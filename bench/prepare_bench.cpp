@@ -15,9 +15,9 @@
 #include <string>
 #include <vector>
 
-#include "doppel/config.hpp"
-#include "doppel/prepare.hpp"
-#include "doppel/simulate.hpp"
+#include "doppel/config/config.hpp"
+#include "doppel/data/prepare.hpp"
+#include "doppel/simulate/simulate.hpp"
 
 using namespace doppel;
 

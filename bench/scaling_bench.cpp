@@ -15,7 +15,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "doppel/blas_kernels.hpp"
+#include "doppel/runtime/blas_kernels.hpp"
 #include "doppel/dist/communicator_factory.hpp"
 #include "doppel/train/trainer.hpp"
 #include "../tests/unit/synthetic_source.hpp"  // test_column: the fixture columns tests use too

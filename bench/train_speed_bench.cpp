@@ -25,16 +25,16 @@
 #include <string>
 #include <vector>
 
-#include "doppel/batch_source.hpp"
-#include "doppel/blas_kernels.hpp"
-#include "doppel/communicator.hpp"
-#include "doppel/config.hpp"
-#include "doppel/malloc_tuning.hpp"
+#include "doppel/data/batch_source.hpp"
+#include "doppel/runtime/blas_kernels.hpp"
+#include "doppel/dist/communicator.hpp"
+#include "doppel/config/config.hpp"
+#include "doppel/runtime/malloc_tuning.hpp"
 #include "doppel/model/example_random.hpp"
 #include "doppel/model/model_space.hpp"
 #include "doppel/model/packing.hpp"
 #include "doppel/model/wgan_gp.hpp"
-#include "doppel/train/fused_adam.hpp"
+#include "doppel/optim/fused_adam.hpp"
 #include "doppel/train/trainer.hpp"
 #include "../tests/unit/synthetic_source.hpp"  // test_column: the fixture columns tests use too
 

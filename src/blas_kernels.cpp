@@ -1,4 +1,4 @@
-#include "doppel/blas_kernels.hpp"
+#include "doppel/runtime/blas_kernels.hpp"
 
 #include <dlfcn.h>
 #include <unistd.h>

@@ -1,4 +1,4 @@
-#include "doppel/malloc_tuning.hpp"
+#include "doppel/runtime/malloc_tuning.hpp"
 
 #include <cstdlib>  // defines __GLIBC__ on glibc
 

@@ -1,10 +1,10 @@
-#include "doppel/args.hpp"
+#include "doppel/cli/args.hpp"
 
 #include <iostream>
 #include <sstream>
 
 #include "doppel/error.hpp"
-#include "doppel/output_guard.hpp"
+#include "doppel/config/output_guard.hpp"
 
 namespace doppel {
 

@@ -1,16 +1,16 @@
 // doppel baseline: baseline synthetic data sets for the comparison table.
-//   bootstrap  block bootstrap of the real training sequences (include/doppel/eval/block_bootstrap.hpp)
+//   bootstrap  block bootstrap of the real training sequences (include/doppel/baselines/block_bootstrap.hpp)
 //   lstm       autoregressive LSTM (cmd_baseline_lstm, built with torch)
 #include <cstring>
 #include <iostream>
 
-#include "doppel/args.hpp"
-#include "doppel/batch_source.hpp"
-#include "doppel/commands.hpp"
-#include "doppel/dataset.hpp"
+#include "doppel/cli/args.hpp"
+#include "doppel/data/batch_source.hpp"
+#include "doppel/cli/commands.hpp"
+#include "doppel/data/dataset.hpp"
 #include "doppel/error.hpp"
-#include "doppel/eval/block_bootstrap.hpp"
-#include "doppel/eval/lstm_baseline.hpp"
+#include "doppel/baselines/block_bootstrap.hpp"
+#include "doppel/baselines/lstm_baseline.hpp"
 
 namespace doppel {
 

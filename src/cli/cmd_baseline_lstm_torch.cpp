@@ -5,10 +5,10 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
-#include "doppel/args.hpp"
-#include "doppel/batch_source.hpp"
+#include "doppel/cli/args.hpp"
+#include "doppel/data/batch_source.hpp"
 #include "doppel/error.hpp"
-#include "doppel/eval/lstm_baseline.hpp"
+#include "doppel/baselines/lstm_baseline.hpp"
 
 namespace doppel {
 

@@ -4,11 +4,11 @@
 #include <iostream>
 #include <sstream>
 
-#include "doppel/args.hpp"
+#include "doppel/cli/args.hpp"
 #include "learned_metrics_hook.hpp"
-#include "doppel/atomic_file.hpp"
-#include "doppel/commands.hpp"
-#include "doppel/config.hpp"
+#include "doppel/config/atomic_file.hpp"
+#include "doppel/cli/commands.hpp"
+#include "doppel/config/config.hpp"
 #include "doppel/error.hpp"
 #include "doppel/eval/evaluate_files.hpp"
 #include "doppel/eval/report.hpp"

@@ -1,8 +1,8 @@
 #include <iostream>
 
-#include "doppel/args.hpp"
-#include "doppel/commands.hpp"
-#include "doppel/config.hpp"
+#include "doppel/cli/args.hpp"
+#include "doppel/cli/commands.hpp"
+#include "doppel/config/config.hpp"
 
 namespace doppel {
 

@@ -3,10 +3,10 @@
 // report.md and plots; formulas in docs/metrics.md).
 #include <iostream>
 
-#include "doppel/args.hpp"
+#include "doppel/cli/args.hpp"
 #include "learned_metrics_hook.hpp"
-#include "doppel/commands.hpp"
-#include "doppel/config.hpp"
+#include "doppel/cli/commands.hpp"
+#include "doppel/config/config.hpp"
 #include "doppel/error.hpp"
 #include "doppel/eval/evaluate_files.hpp"
 #include "doppel/eval/report.hpp"

@@ -1,8 +1,8 @@
 #include <iostream>
 
-#include "doppel/args.hpp"
-#include "doppel/commands.hpp"
-#include "doppel/export.hpp"
+#include "doppel/cli/args.hpp"
+#include "doppel/cli/commands.hpp"
+#include "doppel/data/export.hpp"
 
 namespace doppel {
 

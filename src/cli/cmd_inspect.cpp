@@ -8,9 +8,9 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "doppel/args.hpp"
-#include "doppel/commands.hpp"
-#include "doppel/dataset.hpp"
+#include "doppel/cli/args.hpp"
+#include "doppel/cli/commands.hpp"
+#include "doppel/data/dataset.hpp"
 #include "doppel/error.hpp"
 
 namespace doppel {

@@ -2,15 +2,15 @@
 #include <iostream>
 #include <memory>
 
-#include "doppel/args.hpp"
-#include "doppel/checkpoint_policy.hpp"
-#include "doppel/dataset.hpp"
+#include "doppel/cli/args.hpp"
+#include "doppel/logging/checkpoint_policy.hpp"
+#include "doppel/data/dataset.hpp"
 #include "doppel/train/generate.hpp"
-#include "doppel/commands.hpp"
-#include "doppel/config.hpp"
+#include "doppel/cli/commands.hpp"
+#include "doppel/config/config.hpp"
 #include "doppel/error.hpp"
-#include "doppel/output_guard.hpp"
-#include "doppel/prepare.hpp"
+#include "doppel/config/output_guard.hpp"
+#include "doppel/data/prepare.hpp"
 
 namespace doppel {
 

@@ -8,10 +8,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "doppel/args.hpp"
-#include "doppel/commands.hpp"
+#include "doppel/cli/args.hpp"
+#include "doppel/cli/commands.hpp"
 #include "doppel/error.hpp"
-#include "doppel/rdp_accountant.hpp"
+#include "doppel/privacy/rdp_accountant.hpp"
 
 namespace doppel {
 namespace {

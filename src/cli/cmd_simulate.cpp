@@ -3,10 +3,10 @@
 #include <iostream>
 #include <string>
 
-#include "doppel/args.hpp"
-#include "doppel/commands.hpp"
+#include "doppel/cli/args.hpp"
+#include "doppel/cli/commands.hpp"
 #include "doppel/error.hpp"
-#include "doppel/simulate.hpp"
+#include "doppel/simulate/simulate.hpp"
 
 namespace doppel {
 namespace {

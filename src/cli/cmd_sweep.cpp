@@ -18,14 +18,14 @@
 #include <sys/file.h>
 #include <unistd.h>
 
-#include "doppel/args.hpp"
-#include "doppel/atomic_file.hpp"
-#include "doppel/batch_source.hpp"
-#include "doppel/checkpoint_policy.hpp"
-#include "doppel/commands.hpp"
-#include "doppel/config.hpp"
+#include "doppel/cli/args.hpp"
+#include "doppel/config/atomic_file.hpp"
+#include "doppel/data/batch_source.hpp"
+#include "doppel/logging/checkpoint_policy.hpp"
+#include "doppel/cli/commands.hpp"
+#include "doppel/config/config.hpp"
 #include "doppel/error.hpp"
-#include "doppel/file_output_stream.hpp"
+#include "doppel/config/file_output_stream.hpp"
 #include "doppel/eval/evaluate_files.hpp"
 #include "doppel/eval/plots.hpp"
 #include "doppel/privacy/membership_audit.hpp"

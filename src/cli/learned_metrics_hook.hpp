@@ -1,7 +1,7 @@
 // Connects the learned metrics (utility, discriminative score) to the
 // torch-free evaluation driver, configured by the [eval] keys.
 #pragma once
-#include "doppel/config.hpp"
+#include "doppel/config/config.hpp"
 #include "doppel/eval/evaluate.hpp"
 
 namespace doppel {

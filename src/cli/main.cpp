@@ -6,10 +6,10 @@
 #include <iostream>
 #include <string>
 
-#include "doppel/blas_kernels.hpp"
-#include "doppel/commands.hpp"
+#include "doppel/runtime/blas_kernels.hpp"
+#include "doppel/cli/commands.hpp"
 #include "doppel/error.hpp"
-#include "doppel/malloc_tuning.hpp"
+#include "doppel/runtime/malloc_tuning.hpp"
 
 namespace {
 

@@ -1,4 +1,4 @@
-#include "doppel/atomic_file.hpp"
+#include "doppel/config/atomic_file.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -10,7 +10,7 @@
 #include <sstream>
 
 #include "doppel/error.hpp"
-#include "doppel/file_output_stream.hpp"
+#include "doppel/config/file_output_stream.hpp"
 
 namespace doppel {
 

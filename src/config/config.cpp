@@ -1,4 +1,4 @@
-#include "doppel/config.hpp"
+#include "doppel/config/config.hpp"
 
 #include <map>
 #include <sstream>
@@ -6,7 +6,7 @@
 #define TOML_EXCEPTIONS 1
 #include <toml++/toml.h>
 
-#include "doppel/atomic_file.hpp"
+#include "doppel/config/atomic_file.hpp"
 #include "doppel/error.hpp"
 
 namespace doppel {

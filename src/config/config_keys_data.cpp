@@ -1,5 +1,5 @@
 // Documented configuration keys of the data pipeline (`doppel prepare`).
-#include "doppel/config.hpp"
+#include "doppel/config/config.hpp"
 
 namespace doppel {
 

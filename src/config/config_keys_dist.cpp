@@ -1,5 +1,5 @@
 // Documented configuration keys of the dist area (see docs/config.md and docs/scaling.md).
-#include "doppel/config.hpp"
+#include "doppel/config/config.hpp"
 
 namespace doppel {
 

@@ -1,5 +1,5 @@
 // Documented configuration keys of the eval area (see docs/config.md and docs/metrics.md).
-#include "doppel/config.hpp"
+#include "doppel/config/config.hpp"
 
 namespace doppel {
 

@@ -1,7 +1,7 @@
 // Documented configuration keys of the model area (see docs/config.md and docs/model.md).
 // Defaults follow DoppelGANger (Lin et al. 2020) except sample_len, which follows the seed
 // article's bank setting.
-#include "doppel/config.hpp"
+#include "doppel/config/config.hpp"
 
 namespace doppel {
 

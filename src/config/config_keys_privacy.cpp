@@ -1,6 +1,6 @@
 // Documented configuration keys of differentially private training (see
 // docs/privacy.md for the accountant behind them).
-#include "doppel/config.hpp"
+#include "doppel/config/config.hpp"
 
 namespace doppel {
 

@@ -1,6 +1,6 @@
 // Documented configuration keys of training (`doppel train`, see docs/model.md).
-#include "doppel/batch_source.hpp"
-#include "doppel/config.hpp"
+#include "doppel/data/batch_source.hpp"
+#include "doppel/config/config.hpp"
 
 namespace doppel {
 

@@ -1,4 +1,4 @@
-#include "doppel/file_output_stream.hpp"
+#include "doppel/config/file_output_stream.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>

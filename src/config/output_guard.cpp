@@ -1,4 +1,4 @@
-#include "doppel/output_guard.hpp"
+#include "doppel/config/output_guard.hpp"
 
 #include <filesystem>
 

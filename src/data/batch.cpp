@@ -1,4 +1,4 @@
-#include "doppel/dataset.hpp"
+#include "doppel/data/dataset.hpp"
 #include "doppel/error.hpp"
 
 namespace doppel {

@@ -3,8 +3,8 @@
 #include <string>
 #include <vector>
 
-#include "doppel/config.hpp"
-#include "doppel/schema.hpp"
+#include "doppel/config/config.hpp"
+#include "doppel/data/schema.hpp"
 
 namespace doppel {
 

@@ -1,11 +1,11 @@
 #include <cmath>
 #include <iomanip>
 
-#include "doppel/atomic_file.hpp"
-#include "doppel/csv_reader.hpp"
+#include "doppel/config/atomic_file.hpp"
+#include "doppel/data/csv_reader.hpp"
 #include "doppel/error.hpp"
-#include "doppel/export.hpp"
-#include "doppel/file_output_stream.hpp"
+#include "doppel/data/export.hpp"
+#include "doppel/config/file_output_stream.hpp"
 
 namespace doppel {
 

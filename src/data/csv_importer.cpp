@@ -1,8 +1,8 @@
 #include <algorithm>
 
-#include "doppel/csv_reader.hpp"
+#include "doppel/data/csv_reader.hpp"
 #include "doppel/error.hpp"
-#include "doppel/export.hpp"
+#include "doppel/data/export.hpp"
 
 namespace doppel {
 

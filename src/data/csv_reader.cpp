@@ -1,4 +1,4 @@
-#include "doppel/csv_reader.hpp"
+#include "doppel/data/csv_reader.hpp"
 
 #include <zlib.h>
 

@@ -1,4 +1,4 @@
-// Names and chunk sizes of the HDF5 data set layout documented in doppel/dataset.hpp,
+// Names and chunk sizes of the HDF5 data set layout documented in doppel/data/dataset.hpp,
 // shared by the reader, the writer and `doppel inspect`. Private to src/data.
 #pragma once
 #include <algorithm>

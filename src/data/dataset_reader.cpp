@@ -1,4 +1,4 @@
-// Reads the HDF5 data set described in doppel/dataset.hpp. The file is validated
+// Reads the HDF5 data set described in doppel/data/dataset.hpp. The file is validated
 // once on open; afterwards only the rows asked for are read, through hyperslabs.
 #include <sys/stat.h>
 
@@ -8,7 +8,7 @@
 #include <numeric>
 
 #include "dataset_layout.hpp"
-#include "doppel/dataset.hpp"
+#include "doppel/data/dataset.hpp"
 #include "doppel/error.hpp"
 #include "hdf5_handle.hpp"
 

@@ -1,4 +1,4 @@
-// Writes the HDF5 data set described in doppel/dataset.hpp. Rows are buffered one
+// Writes the HDF5 data set described in doppel/data/dataset.hpp. Rows are buffered one
 // block (one chunk of items, or one chunk of series rows) at a time and appended to
 // extendible datasets, so memory stays bounded whatever the size of the data set.
 #include <unistd.h>
@@ -6,8 +6,8 @@
 #include <algorithm>
 #include <map>
 
-#include "doppel/atomic_file.hpp"
-#include "doppel/dataset.hpp"
+#include "doppel/config/atomic_file.hpp"
+#include "doppel/data/dataset.hpp"
 #include "doppel/error.hpp"
 #include "hdf5_handle.hpp"
 #include "dataset_layout.hpp"

@@ -1,4 +1,4 @@
-#include "doppel/batch_source.hpp"
+#include "doppel/data/batch_source.hpp"
 
 namespace doppel {
 

@@ -1,6 +1,6 @@
 #include <algorithm>
 
-#include "doppel/batch_source.hpp"
+#include "doppel/data/batch_source.hpp"
 #include "doppel/error.hpp"
 
 namespace doppel {

@@ -1,5 +1,5 @@
 // prepare: pass 1 fits the schema from the same values pass 2 encodes.
-#include "doppel/prepare.hpp"
+#include "doppel/data/prepare.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -9,8 +9,8 @@
 #include <random>
 #include <set>
 
-#include "doppel/csv_reader.hpp"
-#include "doppel/dataset.hpp"
+#include "doppel/data/csv_reader.hpp"
+#include "doppel/data/dataset.hpp"
 #include "doppel/error.hpp"
 #include "prepare_internal.hpp"
 

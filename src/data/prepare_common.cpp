@@ -1,7 +1,7 @@
 #include <chrono>
 #include <cstdio>
 
-#include "doppel/csv_reader.hpp"
+#include "doppel/data/csv_reader.hpp"
 #include "prepare_internal.hpp"
 
 namespace doppel {

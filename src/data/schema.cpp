@@ -1,4 +1,4 @@
-#include "doppel/schema.hpp"
+#include "doppel/data/schema.hpp"
 
 #include <algorithm>
 #include <cmath>

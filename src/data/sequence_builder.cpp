@@ -5,7 +5,7 @@
 // balance identity still holds), "truncate" keeps the first max_len events.
 #include <unordered_set>
 
-#include "doppel/csv_reader.hpp"
+#include "doppel/data/csv_reader.hpp"
 #include "doppel/error.hpp"
 #include "id_set.hpp"
 #include "prepare_internal.hpp"

@@ -1,7 +1,7 @@
 #include <algorithm>
 #include <string>
 
-#include "doppel/dataset.hpp"
+#include "doppel/data/dataset.hpp"
 #include "doppel/error.hpp"
 
 namespace doppel {

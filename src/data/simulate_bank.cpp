@@ -4,9 +4,9 @@
 #include <cmath>
 #include <vector>
 
-#include "doppel/atomic_file.hpp"
+#include "doppel/config/atomic_file.hpp"
 #include "doppel/error.hpp"
-#include "doppel/simulate.hpp"
+#include "doppel/simulate/simulate.hpp"
 #include "simulate_common.hpp"
 
 namespace doppel {

@@ -15,7 +15,7 @@
 #include <cmath>
 #include <map>
 
-#include "doppel/csv_reader.hpp"
+#include "doppel/data/csv_reader.hpp"
 #include "doppel/error.hpp"
 #include "id_set.hpp"
 #include "prepare_internal.hpp"

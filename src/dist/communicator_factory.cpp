@@ -1,6 +1,6 @@
 #include "doppel/dist/communicator_factory.hpp"
 
-#include "doppel/config.hpp"
+#include "doppel/config/config.hpp"
 #include "doppel/dist/mpi_communicator.hpp"
 #include "doppel/dist/mpi_runtime.hpp"
 #include "doppel/dist/nccl_communicator.hpp"

@@ -5,7 +5,7 @@
 #include <cstdlib>
 #include <iostream>
 
-#include "doppel/communicator.hpp"
+#include "doppel/dist/communicator.hpp"
 
 namespace doppel {
 

@@ -1,4 +1,4 @@
-#include "doppel/eval/block_bootstrap.hpp"
+#include "doppel/baselines/block_bootstrap.hpp"
 
 #include <algorithm>
 #include <random>

@@ -3,11 +3,11 @@
 #include <filesystem>
 #include <fstream>
 
-#include "doppel/atomic_file.hpp"
-#include "doppel/batch_source.hpp"
-#include "doppel/config.hpp"
+#include "doppel/config/atomic_file.hpp"
+#include "doppel/data/batch_source.hpp"
+#include "doppel/config/config.hpp"
 #include "doppel/error.hpp"
-#include "doppel/export.hpp"
+#include "doppel/data/export.hpp"
 #include "doppel/eval/plots.hpp"
 #include "doppel/eval/report.hpp"
 

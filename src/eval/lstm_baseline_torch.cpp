@@ -5,7 +5,7 @@
 #include <sstream>
 
 #include "doppel/error.hpp"
-#include "doppel/eval/lstm_baseline.hpp"
+#include "doppel/baselines/lstm_baseline.hpp"
 #include "lstm_with_attributes.hpp"
 
 namespace doppel {

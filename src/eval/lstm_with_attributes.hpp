@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "doppel/batch_source.hpp"
+#include "doppel/data/batch_source.hpp"
 #include "doppel/eval/sampling.hpp"
 
 namespace doppel {

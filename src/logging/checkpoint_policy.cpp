@@ -1,7 +1,7 @@
 // Checkpoint naming and rotation. Names are zero-padded so that a directory listing
 // sorts by step; parsing is exact (name(parse(x)) == x) so temporaries and stray
 // files are never mistaken for checkpoints.
-#include "doppel/checkpoint_policy.hpp"
+#include "doppel/logging/checkpoint_policy.hpp"
 
 #include <algorithm>
 #include <cstdio>

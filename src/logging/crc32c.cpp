@@ -4,7 +4,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "doppel/crc32c.hpp"
+#include "doppel/logging/crc32c.hpp"
 
 namespace doppel {
 namespace {

@@ -1,4 +1,4 @@
-#include "doppel/progress_line.hpp"
+#include "doppel/logging/progress_line.hpp"
 
 #include <algorithm>
 #include <cmath>

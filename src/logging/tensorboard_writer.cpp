@@ -2,7 +2,7 @@
 // (uint64 length, masked CRC-32C of the length, payload, masked CRC-32C of the
 // payload), each payload an Event proto encoded field by field, so scalars reach
 // TensorBoard without linking TensorFlow or protobuf.
-#include "doppel/tensorboard_writer.hpp"
+#include "doppel/logging/tensorboard_writer.hpp"
 
 #include <unistd.h>
 

@@ -4,7 +4,7 @@
 #include <map>
 #include <tuple>
 
-#include "doppel/config.hpp"
+#include "doppel/config/config.hpp"
 #include "doppel/error.hpp"
 #include "doppel/model/discriminator.hpp"
 #include "doppel/model/example_random.hpp"

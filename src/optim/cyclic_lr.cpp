@@ -1,4 +1,4 @@
-#include "doppel/cyclic_lr.hpp"
+#include "doppel/optim/cyclic_lr.hpp"
 
 #include <cmath>
 

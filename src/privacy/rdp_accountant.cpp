@@ -2,7 +2,7 @@
 // The numerics follow Opacus's accountants/analysis/rdp.py step for step (log-space
 // sums, the same series and stopping rule), so ε agrees with that library to
 // rounding; tests/unit/rdp_accountant_test.cpp checks against its values.
-#include "doppel/rdp_accountant.hpp"
+#include "doppel/privacy/rdp_accountant.hpp"
 #include "number_text.hpp"
 
 #include <cmath>

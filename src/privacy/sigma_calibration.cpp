@@ -4,7 +4,7 @@
 #include <sstream>
 
 #include "doppel/error.hpp"
-#include "doppel/rdp_accountant.hpp"
+#include "doppel/privacy/rdp_accountant.hpp"
 #include "number_text.hpp"
 
 namespace doppel {

@@ -9,8 +9,8 @@
 #include <iterator>
 #include <sstream>
 
-#include "doppel/atomic_file.hpp"
-#include "doppel/crc32c.hpp"
+#include "doppel/config/atomic_file.hpp"
+#include "doppel/logging/crc32c.hpp"
 #include "doppel/error.hpp"
 
 namespace doppel {

@@ -1,4 +1,4 @@
-#include "doppel/train/fused_adam.hpp"
+#include "doppel/optim/fused_adam.hpp"
 
 #include <cmath>
 

@@ -6,7 +6,7 @@
 
 #include "doppel/train/checkpoint_archive.hpp"
 
-#include "doppel/csv_reader.hpp"
+#include "doppel/data/csv_reader.hpp"
 #include "doppel/error.hpp"
 #include "doppel/model/example_random.hpp"
 #include "doppel/model/model_space.hpp"

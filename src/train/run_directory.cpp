@@ -10,7 +10,7 @@
 #include <filesystem>
 #include <vector>
 
-#include "doppel/checkpoint_policy.hpp"
+#include "doppel/logging/checkpoint_policy.hpp"
 #include "doppel/error.hpp"
 
 namespace fs = std::filesystem;

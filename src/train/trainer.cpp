@@ -6,22 +6,22 @@
 #include <random>
 #include <sstream>
 
-#include "doppel/atomic_file.hpp"
-#include "doppel/checkpoint_policy.hpp"
+#include "doppel/config/atomic_file.hpp"
+#include "doppel/logging/checkpoint_policy.hpp"
 #include "doppel/train/checkpoint_archive.hpp"
 #include "doppel/dist/fault_injection.hpp"
 #include "doppel/dist/parameter_agreement.hpp"
 #include "doppel/error.hpp"
-#include "doppel/export.hpp"
-#include "doppel/file_output_stream.hpp"
+#include "doppel/data/export.hpp"
+#include "doppel/config/file_output_stream.hpp"
 #include "doppel/model/example_random.hpp"
 #include "doppel/model/model_space.hpp"
 #include "doppel/model/packing.hpp"
 #include "doppel/model/wgan_gp.hpp"
 #include "doppel/privacy/privacy_engine.hpp"
-#include "doppel/progress_line.hpp"
-#include "doppel/tensorboard_writer.hpp"
-#include "doppel/train/fused_adam.hpp"
+#include "doppel/logging/progress_line.hpp"
+#include "doppel/logging/tensorboard_writer.hpp"
+#include "doppel/optim/fused_adam.hpp"
 #include "doppel/train/stop_signal.hpp"
 
 namespace fs = std::filesystem;

@@ -6,7 +6,7 @@
 
 #include <cmath>
 
-#include "doppel/communicator.hpp"
+#include "doppel/dist/communicator.hpp"
 #include "doppel/model/discriminator.hpp"
 #include "doppel/privacy/privacy_engine.hpp"
 

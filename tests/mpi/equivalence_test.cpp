@@ -9,7 +9,7 @@
 #include <filesystem>
 #include <random>
 
-#include "doppel/checkpoint_policy.hpp"
+#include "doppel/logging/checkpoint_policy.hpp"
 #include "doppel/dist/parameter_agreement.hpp"
 #include "doppel/error.hpp"
 #include "doppel/train/stop_signal.hpp"

@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "doppel/blas_kernels.hpp"
+#include "doppel/runtime/blas_kernels.hpp"
 
 namespace {
 

@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
-#include "doppel/atomic_file.hpp"
+#include "doppel/config/atomic_file.hpp"
 #include "test_util.hpp"
 
 using doppel_test::error_of;

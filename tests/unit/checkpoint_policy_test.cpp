@@ -5,7 +5,7 @@
 #include <fstream>
 #include <unistd.h>
 
-#include "doppel/checkpoint_policy.hpp"
+#include "doppel/logging/checkpoint_policy.hpp"
 #include "doppel/error.hpp"
 
 namespace fs = std::filesystem;

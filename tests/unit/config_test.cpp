@@ -3,8 +3,8 @@
 #include <filesystem>
 #include <fstream>
 
-#include "doppel/atomic_file.hpp"
-#include "doppel/config.hpp"
+#include "doppel/config/atomic_file.hpp"
+#include "doppel/config/config.hpp"
 #include "doppel/error.hpp"
 #include "test_util.hpp"
 

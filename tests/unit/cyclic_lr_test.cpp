@@ -1,7 +1,7 @@
 // Values computed by hand from Smith 2017's formula (base 0.001, max 0.006, step 10).
 #include <gtest/gtest.h>
 
-#include "doppel/cyclic_lr.hpp"
+#include "doppel/optim/cyclic_lr.hpp"
 #include "doppel/error.hpp"
 
 using doppel::CyclicLR;

@@ -19,8 +19,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "doppel/batch_source.hpp"
-#include "doppel/dataset.hpp"
+#include "doppel/data/batch_source.hpp"
+#include "doppel/data/dataset.hpp"
 #include "doppel/error.hpp"
 
 namespace fs = std::filesystem;

@@ -9,7 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <random>
 
-#include "doppel/checkpoint_policy.hpp"
+#include "doppel/logging/checkpoint_policy.hpp"
 #include "doppel/error.hpp"
 #include "doppel/privacy/privacy_engine.hpp"
 #include "doppel/train/trainer.hpp"

@@ -2,9 +2,9 @@
 // of features is a contiguous run of that same sequence.
 #include <gtest/gtest.h>
 
-#include "doppel/batch_source.hpp"
+#include "doppel/data/batch_source.hpp"
 #include "doppel/error.hpp"
-#include "doppel/eval/block_bootstrap.hpp"
+#include "doppel/baselines/block_bootstrap.hpp"
 
 using namespace doppel;
 

@@ -6,7 +6,7 @@
 #include <functional>
 #include <random>
 
-#include "doppel/batch_source.hpp"
+#include "doppel/data/batch_source.hpp"
 #include "doppel/error.hpp"
 #include "doppel/eval/evaluate.hpp"
 #include "doppel/eval/statistics.hpp"

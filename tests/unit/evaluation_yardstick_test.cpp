@@ -11,13 +11,13 @@
 #include <random>
 
 #include "../../src/cli/learned_metrics_hook.hpp"
-#include "doppel/batch_source.hpp"
-#include "doppel/config.hpp"
-#include "doppel/csv_reader.hpp"
-#include "doppel/dataset.hpp"
+#include "doppel/data/batch_source.hpp"
+#include "doppel/config/config.hpp"
+#include "doppel/data/csv_reader.hpp"
+#include "doppel/data/dataset.hpp"
 #include "doppel/eval/evaluate_files.hpp"
 #include "doppel/eval/learned_metrics.hpp"
-#include "doppel/prepare.hpp"
+#include "doppel/data/prepare.hpp"
 #include "test_util.hpp"
 
 using namespace doppel;

@@ -5,7 +5,7 @@
 
 #include <sstream>
 
-#include "doppel/train/fused_adam.hpp"
+#include "doppel/optim/fused_adam.hpp"
 
 using namespace doppel;
 

@@ -12,7 +12,7 @@
 
 #include "doppel/error.hpp"
 #include "doppel/eval/learned_metrics.hpp"
-#include "doppel/eval/lstm_baseline.hpp"
+#include "doppel/baselines/lstm_baseline.hpp"
 #include "test_util.hpp"
 
 using namespace doppel;

@@ -4,7 +4,7 @@
 
 #include <random>
 
-#include "doppel/config.hpp"
+#include "doppel/config/config.hpp"
 #include "doppel/error.hpp"
 #include "doppel/model/attribute_generator.hpp"
 #include "doppel/model/example_random.hpp"

@@ -7,11 +7,11 @@
 #include <random>
 #include <sstream>
 
-#include "doppel/batch_source.hpp"
-#include "doppel/csv_reader.hpp"
-#include "doppel/dataset.hpp"
-#include "doppel/export.hpp"
-#include "doppel/prepare.hpp"
+#include "doppel/data/batch_source.hpp"
+#include "doppel/data/csv_reader.hpp"
+#include "doppel/data/dataset.hpp"
+#include "doppel/data/export.hpp"
+#include "doppel/data/prepare.hpp"
 #include "test_util.hpp"
 
 using namespace doppel;

@@ -5,7 +5,7 @@
 #include <limits>
 
 #include "doppel/error.hpp"
-#include "doppel/progress_line.hpp"
+#include "doppel/logging/progress_line.hpp"
 
 using doppel::format_duration;
 using doppel::Progress;

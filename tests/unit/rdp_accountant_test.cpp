@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "doppel/error.hpp"
-#include "doppel/rdp_accountant.hpp"
+#include "doppel/privacy/rdp_accountant.hpp"
 #include "test_util.hpp"
 
 using doppel::RdpAccountant;

@@ -5,7 +5,7 @@
 
 #include <filesystem>
 
-#include "doppel/output_guard.hpp"
+#include "doppel/config/output_guard.hpp"
 #include "test_util.hpp"
 
 using doppel::RunDirectoryLock;

@@ -21,9 +21,9 @@
 #include <string>
 #include <vector>
 
-#include "doppel/atomic_file.hpp"
+#include "doppel/config/atomic_file.hpp"
 #include "doppel/error.hpp"
-#include "doppel/simulate.hpp"
+#include "doppel/simulate/simulate.hpp"
 
 namespace {
 

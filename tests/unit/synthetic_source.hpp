@@ -6,7 +6,7 @@
 #include <random>
 #include <string>
 
-#include "doppel/batch_source.hpp"
+#include "doppel/data/batch_source.hpp"
 
 namespace doppel_test {
 

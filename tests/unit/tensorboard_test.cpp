@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "doppel/error.hpp"
-#include "doppel/tensorboard_writer.hpp"
+#include "doppel/logging/tensorboard_writer.hpp"
 #include "test_util.hpp"
 
 namespace fs = std::filesystem;

@@ -7,9 +7,9 @@
 #include <random>
 #include <set>
 
-#include "doppel/checkpoint_policy.hpp"
+#include "doppel/logging/checkpoint_policy.hpp"
 #include "doppel/error.hpp"
-#include "doppel/tensorboard_writer.hpp"
+#include "doppel/logging/tensorboard_writer.hpp"
 #include "doppel/train/generate.hpp"
 #include "doppel/train/trainer.hpp"
 #include "synthetic_source.hpp"

@@ -3,7 +3,7 @@
 #include <memory>
 #include <string>
 
-#include "doppel/communicator.hpp"
+#include "doppel/dist/communicator.hpp"
 
 namespace doppel {
 

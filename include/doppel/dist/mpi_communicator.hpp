@@ -2,7 +2,7 @@
 #pragma once
 #include <memory>
 
-#include "doppel/communicator.hpp"
+#include "doppel/dist/communicator.hpp"
 
 namespace doppel {
 

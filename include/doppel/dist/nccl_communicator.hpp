@@ -4,7 +4,7 @@
 #pragma once
 #include <memory>
 
-#include "doppel/communicator.hpp"
+#include "doppel/dist/communicator.hpp"
 
 namespace doppel {
 

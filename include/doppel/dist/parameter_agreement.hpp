@@ -7,7 +7,7 @@
 #include <utility>
 #include <vector>
 
-#include "doppel/communicator.hpp"
+#include "doppel/dist/communicator.hpp"
 
 namespace doppel {
 

@@ -6,7 +6,7 @@
 #include <cstddef>
 #include <vector>
 
-#include "doppel/schema.hpp"
+#include "doppel/data/schema.hpp"
 
 namespace doppel::eval {
 

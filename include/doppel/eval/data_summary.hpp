@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "doppel/batch_source.hpp"
+#include "doppel/data/batch_source.hpp"
 #include "doppel/eval/column_binning.hpp"
 #include "doppel/eval/decoded_view.hpp"
 

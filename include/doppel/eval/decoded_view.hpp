@@ -6,8 +6,8 @@
 #include <cstdint>
 #include <vector>
 
-#include "doppel/dataset.hpp"
-#include "doppel/schema.hpp"
+#include "doppel/data/dataset.hpp"
+#include "doppel/data/schema.hpp"
 
 namespace doppel::eval {
 

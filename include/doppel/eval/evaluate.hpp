@@ -6,8 +6,8 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "doppel/batch_source.hpp"
-#include "doppel/config.hpp"
+#include "doppel/data/batch_source.hpp"
+#include "doppel/config/config.hpp"
 #include "doppel/eval/data_summary.hpp"
 
 namespace doppel::eval {

@@ -11,7 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "doppel/batch_source.hpp"
+#include "doppel/data/batch_source.hpp"
 #include "doppel/eval/gradient_boosting.hpp"
 #include "doppel/eval/sampling.hpp"
 

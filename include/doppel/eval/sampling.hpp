@@ -10,7 +10,7 @@
 #include <unordered_set>
 #include <vector>
 
-#include "doppel/batch_source.hpp"
+#include "doppel/data/batch_source.hpp"
 
 namespace doppel {
 

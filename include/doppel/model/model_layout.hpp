@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "doppel/model/model_options.hpp"
-#include "doppel/schema.hpp"
+#include "doppel/data/schema.hpp"
 
 namespace doppel {
 

@@ -1,7 +1,7 @@
 // Encoded Batch <-> model-space tensors (layout in model_layout.hpp).
 #pragma once
 #include <torch/torch.h>
-#include "doppel/dataset.hpp"
+#include "doppel/data/dataset.hpp"
 #include "doppel/model/model_layout.hpp"
 
 namespace doppel {

@@ -4,7 +4,7 @@
 #include <torch/torch.h>
 #include <vector>
 
-#include "doppel/schema.hpp"
+#include "doppel/data/schema.hpp"
 
 namespace doppel {
 

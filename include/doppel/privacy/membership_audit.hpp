@@ -9,7 +9,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "doppel/dataset.hpp"
+#include "doppel/data/dataset.hpp"
 
 namespace doppel {
 

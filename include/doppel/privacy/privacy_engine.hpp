@@ -9,9 +9,9 @@
 #include <string>
 #include <vector>
 
-#include "doppel/config.hpp"
+#include "doppel/config/config.hpp"
 #include "doppel/privacy/per_example_gradients.hpp"
-#include "doppel/rdp_accountant.hpp"
+#include "doppel/privacy/rdp_accountant.hpp"
 
 namespace doppel {
 

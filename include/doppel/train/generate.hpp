@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "doppel/config.hpp"
-#include "doppel/dataset.hpp"
+#include "doppel/config/config.hpp"
+#include "doppel/data/dataset.hpp"
 #include "doppel/model/generator.hpp"
 
 namespace doppel {

@@ -9,10 +9,10 @@
 #include <string>
 #include <vector>
 
-#include "doppel/batch_source.hpp"
-#include "doppel/communicator.hpp"
-#include "doppel/config.hpp"
-#include "doppel/cyclic_lr.hpp"
+#include "doppel/data/batch_source.hpp"
+#include "doppel/dist/communicator.hpp"
+#include "doppel/config/config.hpp"
+#include "doppel/optim/cyclic_lr.hpp"
 #include "doppel/model/generator.hpp"
 #include "doppel/model/discriminator.hpp"
 

@@ -6,8 +6,8 @@
 #include <functional>
 #include <string>
 
-#include "doppel/config.hpp"
-#include "doppel/schema.hpp"
+#include "doppel/config/config.hpp"
+#include "doppel/data/schema.hpp"
 
 namespace doppel {
 

@@ -10,7 +10,7 @@
 #include <ostream>
 #include <string>
 
-#include "doppel/dataset.hpp"
+#include "doppel/data/dataset.hpp"
 
 namespace doppel {
 

@@ -7,7 +7,7 @@
 #include <utility>
 #include <vector>
 
-#include "doppel/crc32c.hpp"
+#include "doppel/logging/crc32c.hpp"
 
 namespace doppel {
 

@@ -7,7 +7,7 @@
 #include <functional>
 #include <memory>
 
-#include "doppel/batch_source.hpp"
+#include "doppel/data/batch_source.hpp"
 #include "doppel/eval/sampling.hpp"
 
 namespace doppel {

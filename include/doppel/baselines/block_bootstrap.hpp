@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <functional>
 
-#include "doppel/batch_source.hpp"
+#include "doppel/data/batch_source.hpp"
 
 namespace doppel::eval {
 

@@ -21,7 +21,7 @@
 #include <string>
 #include <vector>
 
-#include "doppel/schema.hpp"
+#include "doppel/data/schema.hpp"
 
 namespace doppel {
 

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "doppel/dataset.hpp"
+#include "doppel/data/dataset.hpp"
 
 namespace doppel {
 
