@@ -12,7 +12,7 @@ check "prepare exits 0" '[ $? -eq 0 ]'
 check "train exits 0" '[ $? -eq 0 ]'
 check "progress lines carry the rank" 'grep -q "^\[rank 0\].*step 6" "$tmp/train.log"'
 # OpenBLAS kernels: the log names them; on an AVX-512 CPU doppel runs the AVX-512 ones even
-# where OpenBLAS 0.3.21 does not recognise the CPU (src/blas_kernels.cpp), unless the caller chose
+# where OpenBLAS 0.3.21 does not recognise the CPU (src/runtime/blas_kernels.cpp), unless the caller chose
 # (some machines set OPENBLAS_CORETYPE because old OpenBLAS builds miscompute on their CPUs).
 check "small training sets are read into memory once" 'grep -q "^\[rank 0\] read the [0-9]* training items into memory" "$tmp/train.log"'
 check "log names the BLAS kernels" 'grep -q "^\[rank 0\] training on .*OpenBLAS [A-Za-z0-9]* kernels" "$tmp/train.log"'

@@ -1,5 +1,5 @@
 // doppel forces OpenBLAS's AVX-512 or AVX2 kernels on CPUs that OpenBLAS 0.3.21 does not know
-// (src/blas_kernels.cpp). Forcing kernels the CPU was not matched to is only safe if they compute
+// (src/runtime/blas_kernels.cpp). Forcing kernels the CPU was not matched to is only safe if they compute
 // the same products, so a GEMM through them is compared with a double-precision loop written here,
 // independent of any BLAS.
 #include <gtest/gtest.h>
