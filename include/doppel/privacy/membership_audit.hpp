@@ -4,7 +4,7 @@
 // scores each real sequence by −min_j ||x − s_j||₂ (encoded space: attributes, then the
 // features of the valid steps, zero after the length) and the audit reports the ROC AUC
 // of members against non-members: 0.5 = no membership signal, 1 = every member exposed.
-// (Torch-free; implemented in src/cli/cmd_sweep.cpp, its only caller.)
+// (Torch-free; `doppel sweep` runs it on each of its runs.)
 #pragma once
 #include <cstdint>
 #include <vector>
