@@ -176,4 +176,18 @@ torch::Tensor activate_and_mask_steps(const torch::Tensor& logits, const std::ve
   return FusedActivation::apply(logits, encode(blocks), true);
 }
 
+torch::Tensor harden_discrete(const torch::Tensor& x, const std::vector<OutputSpec>& blocks) {
+  std::vector<torch::Tensor> parts;
+  int64_t off = 0;
+  for (const auto& b : blocks) {
+    auto v = x.narrow(-1, off, int64_t(b.width));
+    if (b.discrete)
+      parts.push_back(torch::one_hot(v.argmax(-1), int64_t(b.width)).to(x.dtype()));
+    else
+      parts.push_back(v);
+    off += int64_t(b.width);
+  }
+  return torch::cat(parts, -1);
+}
+
 }  // namespace doppel
