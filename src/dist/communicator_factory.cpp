@@ -9,7 +9,7 @@
 namespace doppel {
 
 #ifndef DOPPEL_HAVE_NCCL
-// Without the NCCL build the _nccl.cpp file is not compiled; these stand in for it.
+// Without the NCCL build src/dist/nccl_communicator.cpp is not compiled; these stand in for it.
 bool nccl_available() { return false; }
 std::unique_ptr<Communicator> make_nccl_communicator(double) {
   throw Error("dist.communicator = \"nccl\": this doppel was built without NCCL (CMake found no CUDA runtime "
