@@ -9,17 +9,16 @@ beside the PNG, and runs gnuplot.
 """
 import glob, json, os, re, statistics, subprocess, sys
 
-METRICS = [("similarity (higher is better)", lambda m: m["similarity"]["score"]),
-           ("autocorrelation (higher is better)", lambda m: m["autocorrelation"]["score"]),
-           ("utility ratio h=1 (lower is better)", lambda m: m["utility"]["by_horizon"][0]["ratio"]),
-           ("utility ratio h=24 (lower is better)", lambda m: m["utility"]["by_horizon"][1]["ratio"]),
-           ("discriminative (lower is better)", lambda m: m["discriminative"]["score"]),
-           ("cell-boundary max/min (real: 1)", lambda m: m["cell_boundary"]["max_over_min_synthetic"])]
+from later_metrics import METRICS as ALL
+
+# Plotted: the metrics with a plot label and a value in every file.
+METRICS = [(title, f) for _, title, f in ALL if title]
 
 
 def main():
     png, seeds, groups = sys.argv[1], sys.argv[2].split(), [a.split("=", 1) for a in sys.argv[3:]]
     base = os.path.splitext(png)[0]
+    measured = [False] * len(METRICS)
     with open(base + ".dat", "w") as dat:
         for name, d in groups:
             by_step = {}
@@ -33,16 +32,22 @@ def main():
             dat.write(f"# {name}: step, mean over seeds of: " + ", ".join(t for t, _ in METRICS) + "\n")
             for step in sorted(by_step):
                 rows = by_step[step]
-                dat.write(f"{step} " + " ".join(f"{statistics.mean(r[k] for r in rows):.5g}"
+                for k in range(len(METRICS)):
+                    measured[k] = measured[k] or all(r[k] is not None for r in rows)
+                dat.write(f"{step} " + " ".join("NaN" if any(r[k] is None for r in rows) else
+                                                f"{statistics.mean(r[k] for r in rows):.5g}"
                                                 for k in range(len(METRICS))) + "\n")
             dat.write("\n\n")
     terminal = "pngcairo" if "pngcairo" in subprocess.run(["gnuplot", "-e", "set terminal"], capture_output=True,
                                                            text=True).stderr else "png"
     with open(base + ".gp", "w") as gp:
-        gp.write(f"set terminal {terminal} size 1500,900\nset output '{png}'\n"
-                 f"set multiplot layout 2,3 title 'Generator learning-rate schedules: mean over seeds {' '.join(seeds)}'\n"
+        shown = [k for k in range(len(METRICS)) if measured[k]]  # metrics older files lack are left out
+        plot_rows = (len(shown) + 2) // 3
+        gp.write(f"set terminal {terminal} size 1500,{450 * plot_rows}\nset output '{png}'\n"
+                 f"set multiplot layout {plot_rows},3 title 'Generator learning-rate schedules: mean over seeds {' '.join(seeds)}'\n"
                  "set key noenhanced opaque box\nset grid\nset xlabel 'training step'\n")
-        for k, (title, _) in enumerate(METRICS):
+        for k in shown:
+            title = METRICS[k][0]
             # the key where the lines are not: improving metrics rise to the right or fall to it
             gp.write(f"set key {'bottom' if 'higher' in title else 'top'} right\n")
             gp.write(f"set title '{title}' noenhanced\nplot " + ", ".join(

@@ -7,20 +7,19 @@
 Columns: similarity and autocorrelation (higher is better); utility ratio TSTR / TRTR MAE at the
 horizons of eval.utility_horizons and the discriminative score (lower is better); the
 cell-boundary max/min of the step change by cell position (the real one is printed below the
-table); whether any synthetic value leaves the real range; training seconds.
+table); the calendar profile's correlation with the real one and its best shift in hours; whether any synthetic value leaves the real range; training seconds.
 """
 import json, os, statistics, sys
 
-COLUMNS = [("similarity", lambda m: m["similarity"]["score"]),
-           ("autocorrelation", lambda m: m["autocorrelation"]["score"]),
-           ("utility h=1", lambda m: m["utility"]["by_horizon"][0]["ratio"]),
-           ("utility h=24", lambda m: m["utility"]["by_horizon"][1]["ratio"]),
-           ("discriminative", lambda m: m["discriminative"]["score"]),
-           ("cell max/min", lambda m: m["cell_boundary"]["max_over_min_synthetic"]),
-           ("outside real range", lambda m: m["range"]["outside"])]
+from later_metrics import METRICS
+
+COLUMNS = [(label, f) for label, _, f in METRICS] + [
+    ("outside real range", lambda m: m["range"]["outside"])]
 
 
 def fmt(v):
+    if v is None:
+        return "—"
     if isinstance(v, bool):
         return "yes" if v else "no"
     return f"{v:.3f}" if isinstance(v, float) else str(v)
@@ -41,7 +40,8 @@ def main():
             seconds = int(open(os.path.join(d, f"seed-{s}", "train_seconds")).read())
             rows.append([f(m) for _, f in COLUMNS] + [seconds])
             print("| " + " | ".join(([name] if named else []) + [s] + [fmt(v) for v in rows[-1]]) + " |")
-        mean = [any(r[k] for r in rows) if isinstance(rows[0][k], bool) else statistics.mean(float(r[k]) for r in rows)
+        mean = [any(r[k] for r in rows) if isinstance(rows[0][k], bool) else
+                None if any(r[k] is None for r in rows) else statistics.mean(float(r[k]) for r in rows)
                 for k in range(len(rows[0]))]
         mean[-1] = round(mean[-1])  # seconds
         print("| " + " | ".join(([f"**{name}**"] if named else []) + ["mean"] + [fmt(v) for v in mean]) + " |")

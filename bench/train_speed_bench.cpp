@@ -125,7 +125,7 @@ void timed_replica_steps(Trainer& trainer, const InMemorySource& source, const C
     std::vector<int64_t> idx(order.begin() + cursor, order.begin() + cursor + B);
     cursor += B;
     auto real = to_model_space(source.read_indices(idx), layout);
-    auto real_in = feature_critic_input(real.features, real.attributes, p);
+    auto real_in = trainer.critic_input(real.features, real.attributes, p);
     auto real_attr_in = pack_examples(real.attributes, p);
     auto t1 = Clock::now();
     ph.data += seconds(t0, t1);
@@ -139,7 +139,7 @@ void timed_replica_steps(Trainer& trainer, const InMemorySource& source, const C
       }
       auto eps = example_uniform(rng, packs, 0, packs, {});
       auto eps_attr = example_uniform(rng, packs, 0, packs, {});
-      auto lf = critic_loss(trainer.critic(), real_in, feature_critic_input(fake.features, fake.attributes, p), eps, gp_coe);
+      auto lf = critic_loss(trainer.critic(), real_in, trainer.critic_input(fake.features, fake.attributes, p), eps, gp_coe);
       auto la = critic_loss(trainer.attr_critic(), real_attr_in, pack_examples(fake.attributes, p), eps_attr, attr_gp_coe);
       auto loss = (lf.per_example.sum() + la.per_example.sum()) * norm;
       auto b = Clock::now();
@@ -163,7 +163,7 @@ void timed_replica_steps(Trainer& trainer, const InMemorySource& source, const C
       auto f0 = Clock::now();
       auto noise = draw_generator_noise(rng, layout, o, B, 0, B);
       auto fake = trainer.generator()->forward(noise);
-      auto gl = generator_loss(trainer.critic(), trainer.attr_critic(), feature_critic_input(fake.features, fake.attributes, p),
+      auto gl = generator_loss(trainer.critic(), trainer.attr_critic(), trainer.critic_input(fake.features, fake.attributes, p),
                                pack_examples(fake.attributes, p), c.number("train.g_attr_d_coe"));
       auto loss = gl.sum() * norm;
       auto f1 = Clock::now();

@@ -51,6 +51,9 @@ std::vector<KeySpec> eval_key_specs() {
       {"eval.cell_boundary_tolerance", T::Float, "0.15",
        "cell-boundary diagnostic: the synthetic max/min over cell positions may exceed the real one by "
        "this fraction before it is flagged"},
+      {"eval.calendar_min_correlation", T::Float, "0.9",
+       "calendar profile (data with a '@start_hour' attribute): the synthetic mean by hour of the day "
+       "(or week) is flagged when its correlation with the real one is below this"},
       {"eval.seed", T::Integer, "0", "seed of the learned metrics"},
       {"eval.block", T::Integer, "4096", "sequences read and summarised per block (memory bound)"},
       {"eval.example_sequences", T::Integer, "3", "example sequences of each data set plotted side by side"},

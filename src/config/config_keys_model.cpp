@@ -33,6 +33,10 @@ std::vector<KeySpec> model_key_specs() {
       {"model.feature_head_units", T::Integer, "32",
        "width of the interpolated states and of the step network's hidden layer with "
        "`model.feature_output = \"interpolated\"`"},
+      {"model.critic_calendar", T::String, "\"none\"",
+       "the feature critic sees each window placed at its start hour in a zero-padded sequence from "
+       "midnight (\"day\") or from Monday midnight (\"week\"), so each of its inputs is a fixed hour "
+       "(needs '@start_hour', and for \"week\" '@start_dayofweek', attributes); \"none\": as generated"},
       {"model.packing", T::Integer, "1",
        "PacGAN packing: the discriminators judge this many samples concatenated (1 = off); "
        "the batch size must be a multiple of it"},

@@ -43,6 +43,9 @@ DataSummary::DataSummary(const Schema& s, SummaryOptions o) : schema(s), options
   if (options.cell_length < 0) throw Error("eval.cell_length must be >= 0");
   cell_delta_sum.assign(numeric_features.size(), std::vector<double>(size_t(std::max(0, options.cell_length)), 0.0));
   cell_delta_count = cell_delta_sum;
+  calendar = CalendarClock::of(schema);
+  calendar_sum.assign(numeric_features.size(), std::vector<double>(size_t(calendar.period()), 0.0));
+  calendar_count = calendar_sum;
   value_min.assign(numeric_features.size(), std::numeric_limits<double>::infinity());
   value_max.assign(numeric_features.size(), -std::numeric_limits<double>::infinity());
   for (size_t k = 0; k < numeric_features.size(); ++k) {
@@ -162,6 +165,12 @@ void DataSummary::add(const DecodedBlock& d) {
           cell_delta_sum[k][p] += std::fabs(x[t] - x[t - 1]);
           cell_delta_count[k][p] += 1;
         }
+      if (calendar.on())
+        for (int64_t t = 0; t < len; ++t) {
+          const size_t p = size_t(calendar.position(d.attributes, i, t));
+          calendar_sum[k][p] += x[t];
+          calendar_count[k][p] += 1;
+        }
     }
   }
 
@@ -217,6 +226,14 @@ std::vector<double> DataSummary::mean_cell_delta(size_t k) const {
   for (size_t p = 0; p < cell_delta_sum[k].size(); ++p)
     out.push_back(cell_delta_count[k][p] > 0 ? cell_delta_sum[k][p] / cell_delta_count[k][p]
                                              : std::numeric_limits<double>::quiet_NaN());
+  return out;
+}
+
+std::vector<double> DataSummary::mean_calendar_profile(size_t k) const {
+  std::vector<double> out;
+  for (size_t p = 0; p < calendar_sum[k].size(); ++p)
+    out.push_back(calendar_count[k][p] > 0 ? calendar_sum[k][p] / calendar_count[k][p]
+                                           : std::numeric_limits<double>::quiet_NaN());
   return out;
 }
 

@@ -106,6 +106,36 @@ json cell_boundary(const DataSummary& R, const DataSummary& S, const EvaluateOpt
           {"better", "synthetic max/min close to the real one (excess near 0); flagged when the excess exceeds the tolerance"},
           {"per_feature", per_feature}};
 }
+
+// The mean of each feature by the hour of the day (or week) its step falls on, real against
+// synthetic: a generator whose days sit at the wrong hours for the start hour it reports
+// keeps its marginals and autocorrelation but not this profile (docs/metrics.md).
+json calendar_profile(const DataSummary& R, const DataSummary& S, const EvaluateOptions& opt) {
+  if (!R.calendar.on()) return {{"skipped", R.calendar.reason()}};
+  if (R.numeric_features.empty()) return {{"skipped", "no continuous or binned feature"}};
+  json per_feature = json::object();
+  double worst = kNaN, worst_nmae = kNaN;
+  int64_t worst_shift = 0;
+  for (size_t k = 0; k < R.numeric_features.size(); ++k) {
+    auto pr = R.mean_calendar_profile(k), ps = S.mean_calendar_profile(k);
+    const auto a = compare_profiles(pr, ps);
+    per_feature[R.schema.features[R.numeric_features[k]].name] = {
+        {"correlation", number(a.correlation)}, {"nmae", number(a.nmae)}, {"best_shift_steps", a.best_shift},
+        {"real", numbers(pr)}, {"synthetic", numbers(ps)}};
+    if (std::isfinite(a.correlation) && !(a.correlation >= worst))
+      worst = a.correlation, worst_nmae = a.nmae, worst_shift = a.best_shift;
+  }
+  return {{"period_steps", R.calendar.period()},
+          {"position", R.calendar.weekly() ? "hour of the week" : "hour of the day"},
+          {"min_correlation", opt.calendar_min_correlation},
+          {"correlation", number(worst)},
+          {"nmae", number(worst_nmae)},
+          {"best_shift_steps", worst_shift},
+          {"flagged", std::isfinite(worst) ? json(worst < opt.calendar_min_correlation) : json(nullptr)},
+          {"better", "correlation near 1 and best shift 0: the synthetic days and weeks sit at the real hours; flagged "
+                     "below min_correlation"},
+          {"per_feature", per_feature}};
+}
 }  // namespace
 
 std::string first_layout_difference(const Schema& a, const Schema& b) {
@@ -141,6 +171,9 @@ EvaluateOptions EvaluateOptions::from_config(const Config& c) {
   o.cell_boundary_tolerance = c.number("eval.cell_boundary_tolerance");
   if (o.summary.cell_length < 0) throw Error("eval.cell_length must be >= 0 (0: the synthetic file's model.sample_len)");
   if (!(o.cell_boundary_tolerance >= 0)) throw Error("eval.cell_boundary_tolerance must be >= 0");
+  o.calendar_min_correlation = c.number("eval.calendar_min_correlation");
+  if (!(o.calendar_min_correlation >= -1 && o.calendar_min_correlation <= 1))
+    throw Error("eval.calendar_min_correlation must be in [-1, 1], got " + std::to_string(o.calendar_min_correlation));
   if (o.aggregate_max_lag < 1) throw Error("eval.aggregate_max_lag must be >= 1");
   return o;
 }
@@ -203,6 +236,7 @@ json compare_summaries(const DataSummary& R, const DataSummary& S, const Evaluat
   m["autocorrelation"] = ac;
 
   m["cell_boundary"] = cell_boundary(R, S, opt);
+  m["calendar"] = calendar_profile(R, S, opt);
 
   // --- value range: synthetic values outside the real ones (e.g. negative volumes) ----------
   json range = json::object();

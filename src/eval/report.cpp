@@ -52,6 +52,8 @@ std::string report_markdown(const json& m, const std::vector<Plot>& plots) {
       {"  classifier accuracy on the held-out part", "discriminative", "accuracy"},
       {"cell-boundary max/min of mean |Δ| over cell positions, real", "cell_boundary", "max_over_min_real"},
       {"  synthetic (flagged when it exceeds the real one by the tolerance)", "cell_boundary", "max_over_min_synthetic"},
+      {"calendar profile: correlation of the mean by hour of the day/week with the real one", "calendar", "correlation"},
+      {"  shift (steps) at which the synthetic profile matches best (0 = at the real hours)", "calendar", "best_shift_steps"},
   };
   for (const auto& [label, a, b] : rows) o << "| " << label << " | " << format_metric(get(m, a, b)) << " |\n";
 

@@ -55,6 +55,10 @@ ModelOptions ModelOptions::from_config(const Config& c) {
                 feature_output + "\"");
   o.interpolated_feature_output = feature_output == "interpolated";
   positive("feature_head_units", o.feature_head_units);
+  o.critic_calendar = c.string("model.critic_calendar");
+  if (o.critic_calendar != "none" && o.critic_calendar != "day" && o.critic_calendar != "week")
+    throw Error(c.origin() + ": model.critic_calendar must be \"none\", \"day\" or \"week\", got \"" +
+                o.critic_calendar + "\"");
   return o;
 }
 

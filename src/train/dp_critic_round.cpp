@@ -30,11 +30,11 @@ std::vector<torch::Tensor> Trainer::dp_critic_round() {
 
   // Private part: a fresh Poisson sample of this rank's shard.
   auto idx = privacy_->poisson_sample(source_.size(), shard_begin_, shard_end_);
-  const int64_t critic_width = layout_.L * layout_.step_width() + layout_.all_attribute_width();
+  const int64_t critic_width = calendar_.placed_length(layout_.L) * layout_.step_width() + layout_.all_attribute_width();
   torch::Tensor real_in = torch::zeros({0, critic_width}), real_attr_in = torch::zeros({0, layout_.all_attribute_width()});
   if (!idx.empty()) {
     auto real = to_model_space(source_.read_indices(idx), layout_);
-    real_in = feature_critic_input(real.features, real.attributes, 1);
+    real_in = critic_input(real.features, real.attributes, 1);
     real_attr_in = real.attributes;
   }
 
@@ -47,8 +47,8 @@ std::vector<torch::Tensor> Trainer::dp_critic_round() {
   }
   auto eps = example_uniform(rng_, batch_, local_offset_, local_batch_, {}).reshape({-1, 1});
   auto eps_attr = example_uniform(rng_, batch_, local_offset_, local_batch_, {}).reshape({-1, 1});
-  auto fake_in = feature_critic_input(fake.features, fake.attributes, 1);
-  auto fake2_in = feature_critic_input(fake2.features, fake2.attributes, 1);
+  auto fake_in = critic_input(fake.features, fake.attributes, 1);
+  auto fake2_in = critic_input(fake2.features, fake2.attributes, 1);
   torch::Tensor fake_score, fake_attr_score;  // for the logged loss only: the gradient is clipped below
   {
     torch::NoGradGuard no_grad;

@@ -149,7 +149,8 @@ Trainer::Trainer(Config config, const BatchSource& source, Communicator& comm, s
   // every run with this seed starts from the same weights.
   torch::manual_seed(seed_);
   generator_ = Generator(layout_, options_);
-  critic_ = Discriminator(layout_.L * layout_.step_width() * options_.packing +
+  calendar_ = CalendarAlignment::from(source.schema(), options_.critic_calendar);
+  critic_ = Discriminator(calendar_.placed_length(layout_.L) * layout_.step_width() * options_.packing +
                               layout_.all_attribute_width() * options_.packing,
                           options_.disc_units, options_.disc_layers);
   attr_critic_ = Discriminator(layout_.all_attribute_width() * options_.packing, options_.attr_disc_units,
@@ -212,6 +213,11 @@ void Trainer::next_indices(std::vector<int64_t>& idx) {
   cursor_ += batch_;
 }
 
+torch::Tensor Trainer::critic_input(const torch::Tensor& steps, const torch::Tensor& attributes,
+                                    int64_t packing) const {
+  return feature_critic_input(calendar_.place(steps, attributes), attributes, packing);
+}
+
 StepLosses Trainer::step() {
   const Config& c = config_;
   const int64_t p = options_.packing, packs = batch_ / p, pack_off = local_offset_ / p, local_packs = local_batch_ / p;
@@ -233,7 +239,7 @@ StepLosses Trainer::step() {
   if (!privacy_) {
     next_indices(idx);
     auto real = to_model_space(source_.read_indices(idx), layout_);
-    real_in = feature_critic_input(real.features, real.attributes, p);
+    real_in = critic_input(real.features, real.attributes, p);
     real_attr_in = pack_examples(real.attributes, p);
   }
   for (int64_t r = 0; !privacy_ && r < c.integer("train.d_rounds"); ++r) {
@@ -245,7 +251,7 @@ StepLosses Trainer::step() {
     }
     auto eps = example_uniform(rng_, packs, pack_off, local_packs, {});
     auto eps_attr = example_uniform(rng_, packs, pack_off, local_packs, {});
-    auto lf = critic_loss(critic_, real_in, feature_critic_input(fake.features, fake.attributes, p), eps, gp_coe);
+    auto lf = critic_loss(critic_, real_in, critic_input(fake.features, fake.attributes, p), eps, gp_coe);
     auto la = critic_loss(attr_critic_, real_attr_in, pack_examples(fake.attributes, p), eps_attr, attr_gp_coe);
     opt_d_->zero_grad();
     opt_attr_d_->zero_grad();
@@ -290,7 +296,7 @@ StepLosses Trainer::step() {
     auto judged = attribute_gradient_from_feature_critic_
                       ? fake.attributes
                       : torch::cat({fake.attributes.slice(1, 0, layout_.A).detach(), fake.attributes.slice(1, layout_.A)}, 1);
-    auto gl = generator_loss(critic_, attr_critic_, feature_critic_input(fake.features, judged, p),
+    auto gl = generator_loss(critic_, attr_critic_, critic_input(fake.features, judged, p),
                              pack_examples(fake.attributes, p), c.number("train.g_attr_d_coe"));
     opt_g_->zero_grad();
     (gl.sum() * norm).backward();

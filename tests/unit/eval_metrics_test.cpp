@@ -363,6 +363,79 @@ TEST(EvalMetrics, CellBoundaryProfileMatchesADirectCountAndFlagsCellArtifacts) {
   EXPECT_TRUE(evaluate(real, nullptr, syn, EvaluateOptions{}).metrics["cell_boundary"].contains("skipped"));
 }
 
+// Hourly weeks with their start hour and weekday as attributes, the traffic-like value a
+// function of the hour of the week, plus noise. `lag` moves every synthetic week's pattern
+// that many hours later than its attributes say.
+Schema calendar_schema(int64_t L) {
+  Schema s;
+  s.kind = "windows";
+  s.step_seconds = 3600;
+  s.max_len = L;
+  ColumnSchema hour = categorical("hour", Role::Attribute, 24), day = categorical("day", Role::Attribute, 7);
+  hour.source = "@start_hour", day.source = "@start_dayofweek";
+  for (int h = 0; h < 24; ++h) hour.categories[size_t(h)] = std::to_string((h + 5) % 24);  // any order
+  for (int d = 0; d < 7; ++d) day.categories[size_t(d)] = std::to_string(d);
+  s.attributes = {hour, day};
+  s.features = {continuous("volume", Role::Feature, 0, 10)};
+  return s;
+}
+double hour_of_week_value(int64_t p) {
+  const double daily = 4 + 3 * std::sin(2 * M_PI * double(p % 24) / 24.0);
+  return p / 24 >= 5 ? daily * 0.6 : daily;  // quieter weekends
+}
+std::vector<Seq> calendar_weeks(int n, int64_t L, int64_t lag, unsigned seed) {
+  std::mt19937_64 rng(seed);
+  std::uniform_int_distribution<int> category(0, 23), weekday(0, 6);
+  std::normal_distribution<double> noise(0, 0.2);
+  std::vector<Seq> out;
+  for (int i = 0; i < n; ++i) {
+    Seq q;
+    const int c = category(rng), d = weekday(rng);
+    const int64_t start = d * 24 + (c + 5) % 24;
+    q.attrs = {double(c), double(d)};
+    q.feats.assign(1, {});
+    for (int64_t t = 0; t < L; ++t)
+      q.feats[0].push_back(std::clamp(hour_of_week_value((start + t - lag + 168 * 10) % 168) + noise(rng), 0.0, 10.0));
+    out.push_back(std::move(q));
+  }
+  return out;
+}
+
+// The profile by hour of the week against the one built directly; a synthetic set whose weeks
+// come 12 hours late (same marginals, same autocorrelation) is flagged, with the shift found.
+TEST(EvalMetrics, CalendarProfileFindsWeeksAtTheWrongHours) {
+  Schema s = calendar_schema(168);
+  auto real = make_source(s, calendar_weeks(400, 168, 0, 1));
+  auto same = make_source(s, calendar_weeks(400, 168, 0, 2));
+  auto late = make_source(s, calendar_weeks(400, 168, 12, 3));
+  const auto ok = evaluate(real, nullptr, same, EvaluateOptions{}).metrics;
+  const auto& c = ok["calendar"];
+  EXPECT_EQ(c["period_steps"].get<int64_t>(), 168) << c.dump(1);
+  EXPECT_GT(c["correlation"].get<double>(), 0.98);
+  EXPECT_EQ(c["best_shift_steps"].get<int64_t>(), 0);
+  EXPECT_FALSE(c["flagged"].get<bool>());
+  for (int64_t p : {0, 7, 100, 167})  // the mean at each hour of the week is the pattern itself
+    EXPECT_NEAR(c["per_feature"]["volume"]["real"][size_t(p)].get<double>(), hour_of_week_value(p), 0.15) << p;
+
+  const auto bad = evaluate(real, nullptr, late, EvaluateOptions{}).metrics;
+  EXPECT_TRUE(bad["calendar"]["flagged"].get<bool>()) << bad["calendar"].dump(1);
+  EXPECT_LT(bad["calendar"]["correlation"].get<double>(), 0.5);
+  EXPECT_EQ(bad["calendar"]["best_shift_steps"].get<int64_t>(), 12);
+  EXPECT_GT(bad["autocorrelation"]["score"].get<double>(), 0.95);  // what the other metrics see
+  EXPECT_GT(bad["similarity"]["per_column"]["volume"].get<double>(), 0.9);
+
+  // Without the weekday: hour of the day. Without the start hour: skipped, saying why.
+  Schema daily = s;
+  daily.attributes[1].source = "day";
+  Schema none = s;
+  none.attributes[0].source = "hour";
+  auto r2 = make_source(none, calendar_weeks(50, 168, 0, 1));
+  EXPECT_NE(evaluate(r2, nullptr, r2, EvaluateOptions{}).metrics["calendar"].value("skipped", "").find("@start_hour"),
+            std::string::npos);
+  auto r3 = make_source(daily, calendar_weeks(50, 168, 0, 1));
+  EXPECT_EQ(evaluate(r3, nullptr, r3, EvaluateOptions{}).metrics["calendar"]["period_steps"].get<int64_t>(), 24);
+}
+
 TEST(EvalMetrics, RangeSaysWhenSyntheticValuesLeaveTheRealOnes) {
   Schema s = ar_schema(40);
   auto seqs = ar_sequences(100, 40, 0.8, 6);

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "doppel/data/batch_source.hpp"
+#include "doppel/eval/calendar_profile.hpp"
 #include "doppel/eval/column_binning.hpp"
 #include "doppel/eval/decoded_view.hpp"
 
@@ -85,6 +86,14 @@ class DataSummary {
   std::vector<std::vector<double>> cell_delta_sum, cell_delta_count;
   // Mean |Δ| by cell position of numeric feature k (NaN where nothing was counted).
   std::vector<double> mean_cell_delta(size_t k) const;
+
+  // Calendar profile: sum and count of each numeric feature by the calendar position of its
+  // step (hour of the day or of the week, from the start-hour attributes; CalendarClock)
+  // [numeric feature][position]; empty when the clock is off.
+  CalendarClock calendar;
+  std::vector<std::vector<double>> calendar_sum, calendar_count;
+  // Mean value by calendar position of numeric feature k (NaN where nothing was counted).
+  std::vector<double> mean_calendar_profile(size_t k) const;
 
   // SMI: one binning per feature and lagged counts per (feature, subset).
   std::vector<ColumnBinning> smi_binning;           // per schema feature

@@ -23,6 +23,7 @@ struct EvaluateOptions {
   int aggregate_max_lag = 60;  // eval.aggregate_max_lag
   int64_t smi_min_subset = 30; // eval.smi_min_subset
   double cell_boundary_tolerance = 0.15;  // eval.cell_boundary_tolerance
+  double calendar_min_correlation = 0.9;  // eval.calendar_min_correlation
   LearnedMetricsFn learned;    // null: "utility" / "discriminative" say {"skipped": ...}
   std::string learned_skip_reason = "learned metrics are not linked into this command";
 

@@ -1,6 +1,7 @@
 // Sizes of the DoppelGANger networks (config section `model`).
 #pragma once
 #include <cstdint>
+#include <string>
 
 namespace doppel {
 
@@ -22,6 +23,7 @@ struct ModelOptions {
   bool attribute_autoregressive = false;    // model.attribute_autoregressive
   bool interpolated_feature_output = false;  // model.feature_output = "interpolated"
   int64_t feature_head_units = 32;           // model.feature_head_units
+  std::string critic_calendar = "none";      // model.critic_calendar: "none", "day" or "week"
 
   // Reads section `model`; throws Error naming the key for non-positive sizes.
   static ModelOptions from_config(const Config& config);

@@ -13,6 +13,7 @@
 #include "doppel/dist/communicator.hpp"
 #include "doppel/config/config.hpp"
 #include "doppel/optim/cyclic_lr.hpp"
+#include "doppel/model/calendar_alignment.hpp"
 #include "doppel/model/generator.hpp"
 #include "doppel/model/discriminator.hpp"
 
@@ -75,6 +76,9 @@ class Trainer {
   Generator& generator_for_sampling() { return ema_generator_ ? ema_generator_ : generator_; }
   Discriminator& critic() { return critic_; }
   Discriminator& attr_critic() { return attr_critic_; }
+  // The feature critic's input for a batch of steps [B, L, W] and attributes: placed on the
+  // clock (model.critic_calendar), flattened beside the attributes and packed.
+  torch::Tensor critic_input(const torch::Tensor& steps, const torch::Tensor& attributes, int64_t packing) const;
   // Every parameter and buffer of the three networks, named ("generator.", "critic.", ...).
   std::vector<std::pair<std::string, torch::Tensor>> named_state() const;
 
@@ -98,6 +102,7 @@ class Trainer {
   std::string run_dir_;
   ModelOptions options_;
   ModelLayout layout_;
+  CalendarAlignment calendar_;
   Generator generator_{nullptr};
   Generator ema_generator_{nullptr};  // set when train.g_ema_decay > 0
   double ema_decay_ = 0;

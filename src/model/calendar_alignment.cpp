@@ -1,0 +1,77 @@
+#include "doppel/model/calendar_alignment.hpp"
+
+#include <vector>
+
+#include "doppel/error.hpp"
+
+namespace doppel {
+
+namespace {
+// The step offset of every category of a calendar attribute: its label (a number below
+// `domain`) times `steps_per_unit`.
+torch::Tensor category_starts(const ColumnSchema& c, int64_t domain, int64_t steps_per_unit) {
+  std::vector<int64_t> starts;
+  for (const auto& label : c.categories) {
+    size_t used = 0;
+    long long v = -1;
+    try {
+      v = std::stoll(label, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (used != label.size() || v < 0 || v >= domain)
+      throw Error("model.critic_calendar: attribute '" + c.name + "' (" + c.source + ") has a category '" + label +
+                  "' that is not a number in 0.." + std::to_string(domain - 1));
+    starts.push_back(v * steps_per_unit);
+  }
+  return torch::tensor(starts, torch::kLong);
+}
+}  // namespace
+
+CalendarAlignment CalendarAlignment::from(const Schema& schema, const std::string& mode) {
+  CalendarAlignment k;
+  if (mode == "none") return k;
+  if (mode != "day" && mode != "week")
+    throw Error("model.critic_calendar must be \"none\", \"day\" or \"week\", got \"" + mode + "\"");
+  if (schema.step_seconds <= 0 || 3600 % schema.step_seconds != 0)
+    throw Error("model.critic_calendar = \"" + mode + "\" needs a step that divides an hour (data.step_seconds), got " +
+                std::to_string(schema.step_seconds) + " s");
+  k.steps_per_hour_ = 3600 / schema.step_seconds;
+  int hour = -1, day = -1;
+  for (size_t a = 0; a < schema.attributes.size(); ++a) {
+    const auto& c = schema.attributes[a];
+    if (c.encoding != Encoding::Categorical) continue;
+    if (c.source == "@start_hour") hour = int(a);
+    if (c.source == "@start_dayofweek") day = int(a);
+  }
+  if (hour < 0)
+    throw Error("model.critic_calendar = \"" + mode + "\" needs a categorical attribute with source \"@start_hour\"");
+  k.hour_offset_ = schema.attribute_offset(size_t(hour));
+  k.hour_width_ = int64_t(schema.attributes[size_t(hour)].width());
+  k.hour_start_ = category_starts(schema.attributes[size_t(hour)], 24, k.steps_per_hour_);
+  k.period_ = 24 * k.steps_per_hour_;
+  if (mode == "week") {
+    if (day < 0)
+      throw Error("model.critic_calendar = \"week\" needs a categorical attribute with source \"@start_dayofweek\"");
+    k.day_offset_ = schema.attribute_offset(size_t(day));
+    k.day_width_ = int64_t(schema.attributes[size_t(day)].width());
+    k.day_start_ = category_starts(schema.attributes[size_t(day)], 7, 24 * k.steps_per_hour_);
+    k.period_ *= 7;
+  }
+  return k;
+}
+
+torch::Tensor CalendarAlignment::place(const torch::Tensor& steps, const torch::Tensor& attributes) const {
+  if (!on()) return steps;
+  const int64_t B = steps.size(0), L = steps.size(1), W = steps.size(2);
+  const auto device = attributes.device();
+  auto start = hour_start_.to(device).index_select(0, attributes.narrow(1, hour_offset_, hour_width_).argmax(1));
+  if (day_width_ > 0)
+    start = start + day_start_.to(device).index_select(0, attributes.narrow(1, day_offset_, day_width_).argmax(1));
+  auto index = (start.unsqueeze(1) + torch::arange(L, torch::dtype(torch::kLong).device(device)))
+                   .unsqueeze(2)
+                   .expand({B, L, W});
+  return torch::zeros({B, placed_length(L), W}, steps.options()).scatter(1, index, steps);
+}
+
+}  // namespace doppel
