@@ -3,32 +3,10 @@
 #include <cmath>
 #include <limits>
 
+#include "doppel/data/calendar_attribute.hpp"
 #include "doppel/error.hpp"
 
 namespace doppel::eval {
-
-namespace {
-// Category labels of a calendar attribute as numbers, checked against their domain.
-std::vector<int64_t> label_numbers(const ColumnSchema& c, int64_t domain, std::string* reason) {
-  std::vector<int64_t> out;
-  for (const auto& label : c.categories) {
-    size_t used = 0;
-    long long v = -1;
-    try {
-      v = std::stoll(label, &used);
-    } catch (const std::exception&) {
-      used = 0;
-    }
-    if (used != label.size() || v < 0 || v >= domain) {
-      *reason = "attribute '" + c.name + "' (" + c.source + ") has a category '" + label + "' outside 0.." +
-                std::to_string(domain - 1);
-      return {};
-    }
-    out.push_back(v);
-  }
-  return out;
-}
-}  // namespace
 
 CalendarClock CalendarClock::of(const Schema& schema) {
   CalendarClock k;
@@ -46,11 +24,13 @@ CalendarClock CalendarClock::of(const Schema& schema) {
     k.reason_ = "the step (" + std::to_string(schema.step_seconds) + " s) does not divide an hour";
     return k;
   }
-  k.hour_of_category_ = label_numbers(schema.attributes[k.hour_attribute_], 24, &k.reason_);
-  if (k.hour_of_category_.empty()) return k;
-  if (k.weekday_attribute_ >= 0) {
-    k.weekday_of_category_ = label_numbers(schema.attributes[k.weekday_attribute_], 7, &k.reason_);
-    if (k.weekday_of_category_.empty()) return k;
+  try {
+    k.hour_of_category_ = calendar_category_numbers(schema.attributes[k.hour_attribute_], 24);
+    if (k.weekday_attribute_ >= 0)
+      k.weekday_of_category_ = calendar_category_numbers(schema.attributes[k.weekday_attribute_], 7);
+  } catch (const Error& e) {
+    k.reason_ = e.what();
+    return k;
   }
   k.steps_per_hour_ = 3600 / schema.step_seconds;
   k.period_ = 24 * k.steps_per_hour_ * (k.weekly() ? 7 : 1);

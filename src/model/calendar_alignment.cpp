@@ -2,28 +2,22 @@
 
 #include <vector>
 
+#include "doppel/data/calendar_attribute.hpp"
 #include "doppel/error.hpp"
 
 namespace doppel {
 
 namespace {
-// The step offset of every category of a calendar attribute: its label (a number below
-// `domain`) times `steps_per_unit`.
+// The step offset of every category of a calendar attribute: the number it stands for times
+// `steps_per_unit`.
 torch::Tensor category_starts(const ColumnSchema& c, int64_t domain, int64_t steps_per_unit) {
   std::vector<int64_t> starts;
-  for (const auto& label : c.categories) {
-    size_t used = 0;
-    long long v = -1;
-    try {
-      v = std::stoll(label, &used);
-    } catch (const std::exception&) {
-      used = 0;
-    }
-    if (used != label.size() || v < 0 || v >= domain)
-      throw Error("model.critic_calendar: attribute '" + c.name + "' (" + c.source + ") has a category '" + label +
-                  "' that is not a number in 0.." + std::to_string(domain - 1));
-    starts.push_back(v * steps_per_unit);
+  try {
+    starts = calendar_category_numbers(c, domain);
+  } catch (const Error& e) {
+    throw Error(std::string("model.critic_calendar: ") + e.what());
   }
+  for (auto& s : starts) s *= steps_per_unit;
   return torch::tensor(starts, torch::kLong);
 }
 }  // namespace
