@@ -6,6 +6,12 @@
 
 namespace doppel {
 
+int calendar_attribute(const Schema& schema, const std::string& source) {
+  for (size_t a = 0; a < schema.attributes.size(); ++a)
+    if (schema.attributes[a].encoding == Encoding::Categorical && schema.attributes[a].source == source) return int(a);
+  return -1;
+}
+
 std::vector<int64_t> calendar_category_numbers(const ColumnSchema& c, int64_t domain) {
   std::vector<int64_t> out;
   for (const auto& label : c.categories) {

@@ -10,12 +10,8 @@ namespace doppel::eval {
 
 CalendarClock CalendarClock::of(const Schema& schema) {
   CalendarClock k;
-  for (size_t a = 0; a < schema.attributes.size(); ++a) {
-    const auto& c = schema.attributes[a];
-    if (c.encoding != Encoding::Categorical) continue;
-    if (c.source == "@start_hour") k.hour_attribute_ = int(a);
-    if (c.source == "@start_dayofweek") k.weekday_attribute_ = int(a);
-  }
+  k.hour_attribute_ = calendar_attribute(schema, "@start_hour");
+  k.weekday_attribute_ = calendar_attribute(schema, "@start_dayofweek");
   if (k.hour_attribute_ < 0) {
     k.reason_ = "no categorical attribute from '@start_hour'";
     return k;

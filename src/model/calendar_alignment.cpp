@@ -31,13 +31,7 @@ CalendarAlignment CalendarAlignment::from(const Schema& schema, const std::strin
     throw Error("model.critic_calendar = \"" + mode + "\" needs a step that divides an hour (data.step_seconds), got " +
                 std::to_string(schema.step_seconds) + " s");
   k.steps_per_hour_ = 3600 / schema.step_seconds;
-  int hour = -1, day = -1;
-  for (size_t a = 0; a < schema.attributes.size(); ++a) {
-    const auto& c = schema.attributes[a];
-    if (c.encoding != Encoding::Categorical) continue;
-    if (c.source == "@start_hour") hour = int(a);
-    if (c.source == "@start_dayofweek") day = int(a);
-  }
+  const int hour = calendar_attribute(schema, "@start_hour"), day = calendar_attribute(schema, "@start_dayofweek");
   if (hour < 0)
     throw Error("model.critic_calendar = \"" + mode + "\" needs a categorical attribute with source \"@start_hour\"");
   k.hour_offset_ = schema.attribute_offset(size_t(hour));

@@ -3,11 +3,15 @@
 // the clock (the calendar profile of evaluate, the critic's clock of the model).
 #pragma once
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "doppel/data/schema.hpp"
 
 namespace doppel {
+
+// Index of the categorical attribute derived from `source` ("@start_hour", ...), or -1.
+int calendar_attribute(const Schema& schema, const std::string& source);
 
 // One number per category, in one-hot order; throws Error naming the attribute and the first
 // label that is not a whole number in [0, domain).
